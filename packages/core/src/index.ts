@@ -1,0 +1,26 @@
+export { CrmError, crmErrorCodes, isCrmError, isCrmErrorCode } from './errors.js';
+export type { CrmErrorCode, CrmErrorOptions, CrmTrpcCode, FieldErrors } from './errors.js';
+export { systemClock, createFakeClock, MINUTE_MS, HOUR_MS, DAY_MS } from './clock.js';
+export type { Clock, FakeClock } from './clock.js';
+export { newId, idPattern, idPrefixes } from './ids.js';
+export type { IdPrefix } from './ids.js';
+export {
+  money, addMoney, subtractMoney, parseMoney, formatMoney, allocateByBasisPoints, minorUnitExponent,
+  moneySchema, currencyCodeSchema, minorUnitsSchema, basisPointsSchema, FULL_SHARE_BPS,
+} from './money.js';
+export type { Money, CurrencyCode } from './money.js';
+export { pageInputSchema, pageSchema, encodeCursor, decodeCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
+export type { Page, PageInput } from './pagination.js';
+export { roleSchema, permissionSchema, rolePermissions, can } from './roles.js';
+export type { Role, Permission } from './roles.js';
+export { explanationStepSchema, step } from './explanation.js';
+export type { ExplanationStep } from './explanation.js';
+export { emailSchema, phoneSchema, isoDateTime } from './schema-helpers.js';
+export * from './accounts/accounts.schema.js';
+export { assertValidParentChange, orderPartyDefaults, buildTree, MAX_HIERARCHY_DEPTH } from './accounts/hierarchy.rules.js';
+export type { ParentChange, SettlingNode, OrderPartyDefaults } from './accounts/hierarchy.rules.js';
+export { searchKey } from './accounts/name-search.js';
+export * from './contacts/contacts.schema.js';
+export * from './users/users.schema.js';
+export * from './api-keys/api-keys.schema.js';
+export * from './audit/audit.schema.js';
