@@ -87,7 +87,7 @@ export class CrmError extends Error {
 export function isCrmError(value: unknown): value is CrmError {
   return (
     value instanceof CrmError ||
-    (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'CrmError' && typeof (value as { code?: unknown }).code === 'string' && (value as { code: string }).code in crmErrorCodes)
+    (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'CrmError' && isCrmErrorCode((value as { code?: unknown }).code))
   );
 }
 

@@ -88,7 +88,7 @@ export function allocateByBasisPoints(amountMinor: number, sharesBps: readonly n
   const base = sharesBps.map((s) => (amount * BigInt(s)) / BigInt(FULL_SHARE_BPS));
   const remainders = sharesBps.map((s, i) => ({ i, r: (amount * BigInt(s)) % BigInt(FULL_SHARE_BPS) }));
   let left = amount - base.reduce((a, b) => a + b, 0n);
-  const step = left >= 0n ? 1n : -1n;
+  const step = 1n;
   remainders.sort((a, b) => (step > 0n ? (b.r > a.r ? 1 : b.r < a.r ? -1 : a.i - b.i) : (a.r > b.r ? 1 : a.r < b.r ? -1 : a.i - b.i)));
   for (let k = 0; left !== 0n; k = (k + 1) % remainders.length) {
     base[remainders[k]!.i]! += step;

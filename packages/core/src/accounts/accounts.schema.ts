@@ -81,7 +81,7 @@ export const listAccountsInputSchema = pageInputSchema.extend({
   parentId: accountIdSchema.nullable().optional(),
   grade: accountGradeSchema.optional(),
   archived: z.enum(['exclude', 'include', 'only']).default('exclude'),
-}).strict();
+}).strict().prefault({});
 export type ListAccountsInput = z.input<typeof listAccountsInputSchema>;
 export const accountPageSchema = pageSchema(accountSchema);
 

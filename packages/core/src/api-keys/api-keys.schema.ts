@@ -37,5 +37,5 @@ export const createdApiKeySchema = z.object({
 });
 
 export const revokeApiKeyInputSchema = z.strictObject({ id: apiKeyIdSchema });
-export const listApiKeysInputSchema = pageInputSchema.extend({ includeRevoked: z.boolean().default(false) }).strict();
+export const listApiKeysInputSchema = pageInputSchema.extend({ includeRevoked: z.boolean().default(false) }).strict().prefault({});
 export const apiKeyPageSchema = pageSchema(apiKeySchema);

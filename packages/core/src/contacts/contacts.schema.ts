@@ -50,5 +50,5 @@ export const listContactsInputSchema = pageInputSchema.extend({
   accountId: accountIdSchema.optional(),
   search: z.string().trim().min(1).max(200).optional(),
   archived: z.enum(['exclude', 'include', 'only']).default('exclude'),
-}).strict();
+}).strict().prefault({});
 export const contactPageSchema = pageSchema(contactSchema);

@@ -26,5 +26,5 @@ export const upsertUserInputSchema = z.strictObject({
 });
 export type UpsertUserInput = z.input<typeof upsertUserInputSchema>;
 
-export const listUsersInputSchema = pageInputSchema.extend({ role: roleSchema.optional(), active: z.boolean().optional() }).strict();
+export const listUsersInputSchema = pageInputSchema.extend({ role: roleSchema.optional(), active: z.boolean().optional() }).strict().prefault({});
 export const userPageSchema = pageSchema(userSchema);

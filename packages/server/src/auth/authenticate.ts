@@ -1,0 +1,92 @@
+import { CrmError, permissionSchema, roleSchema, type Clock } from '@crmkit/core';
+import { z } from 'zod';
+import type { Actor } from '../context.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { API_KEY_PREFIX, hashSecret } from './secrets.js';
+import { verifyUserToken, type TokenSecret } from './tokens.js';
+
+export interface AuthOptions {
+  /** Secret (or per-tenant secrets) for user tokens minted by the host; omit to accept API keys only. */
+  tokenSecret?: TokenSecret;
+  /** How long a verified API key is trusted before it is read again (ms, default 10 s). Revocation through this server takes effect at once. */
+  apiKeyCacheMs?: number;
+}
+
+const scopesSchema = z.array(permissionSchema);
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+interface CachedKey {
+  actor: Actor | null;
+  keyId: string | null;
+  expiresAt: number | null;
+  checkedAt: number;
+}
+
+/**
+ * Turns an Authorization header into an Actor. API keys (`crm_…`) are looked up by hash and
+ * cached briefly; user tokens are verified by signature alone, and their tenant must exist.
+ * Every failure is the same UNAUTHORIZED, so callers learn nothing about why.
+ */
+export function createAuthenticator(db: Db, clock: Clock, logger: Logger, options: AuthOptions = {}) {
+  const keyCache = new Map<string, CachedKey>();
+  const knownTenants = new Set<string>();
+  const lastUsedWritten = new Map<string, number>();
+  const cacheMs = options.apiKeyCacheMs ?? 10_000;
+  const unauthorized = () => new CrmError('UNAUTHORIZED', 'missing or invalid credentials');
+
+  async function tenantExists(tenantId: string): Promise<boolean> {
+    if (knownTenants.has(tenantId)) return true;
+    const found = await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
+    if (found) knownTenants.add(tenantId);
+    return found !== null;
+  }
+
+  async function fromApiKey(secret: string): Promise<Actor> {
+    const hash = hashSecret(secret);
+    const nowMs = clock.now().getTime();
+    let cached = keyCache.get(hash);
+    if (!cached || nowMs - cached.checkedAt > cacheMs) {
+      const row = await db.apiKey.findUnique({ where: { secretHash: hash } });
+      const role = roleSchema.safeParse(row?.role);
+      const scopes = scopesSchema.safeParse(row ? JSON.parse(row.scopes) : null);
+      cached = {
+        actor: row && !row.revokedAt && role.success && scopes.success ? { tenantId: row.tenantId, type: 'apiKey', id: row.id, role: role.data, scopes: scopes.data.length ? scopes.data : null } : null,
+        keyId: row?.id ?? null,
+        expiresAt: row?.expiresAt?.getTime() ?? null,
+        checkedAt: nowMs,
+      };
+      if (keyCache.size > 10_000) keyCache.clear();
+      keyCache.set(hash, cached);
+    }
+    if (!cached.actor || (cached.expiresAt !== null && cached.expiresAt <= nowMs)) throw unauthorized();
+    touch(cached.actor.id, nowMs);
+    return cached.actor;
+  }
+
+  /** Records last use at minute resolution, off the request's path. */
+  function touch(keyId: string, nowMs: number) {
+    const last = lastUsedWritten.get(keyId) ?? 0;
+    if (nowMs - last < LAST_USED_RESOLUTION_MS) return;
+    lastUsedWritten.set(keyId, nowMs);
+    db.apiKey.update({ where: { id: keyId }, data: { lastUsedAt: new Date(nowMs) } }).catch((error: unknown) => logger.warn({ err: error, keyId }, 'could not record API key use'));
+  }
+
+  return {
+    async authenticate(authorization: string | null | undefined): Promise<Actor> {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+      const credential = match?.[1];
+      if (!credential) throw unauthorized();
+      if (credential.startsWith(API_KEY_PREFIX)) return fromApiKey(credential);
+      if (!options.tokenSecret) throw unauthorized();
+      const claims = await verifyUserToken(credential, options.tokenSecret, clock.now());
+      if (!(await tenantExists(claims.tenantId))) throw unauthorized();
+      return { tenantId: claims.tenantId, type: 'user', id: claims.userId, role: claims.role, scopes: null };
+    },
+    /** Forgets a key at once (called on revoke). */
+    forgetApiKey(keyId: string) {
+      for (const [hash, entry] of keyCache) if (entry.keyId === keyId) keyCache.delete(hash);
+    },
+  };
+}
+export type Authenticator = ReturnType<typeof createAuthenticator>;

@@ -1,0 +1,88 @@
+import { SignJWT, decodeJwt, jwtVerify } from 'jose';
+import { CrmError, roleSchema, type Role } from '@crmkit/core';
+import { z } from 'zod';
+
+/** A signing secret for user tokens, or one per tenant. At least 32 bytes. */
+export type TokenSecret = string | Uint8Array | ((tenantId: string) => string | Uint8Array | undefined | Promise<string | Uint8Array | undefined>);
+
+export const TOKEN_ISSUER = 'crmkit';
+export const TOKEN_AUDIENCE = 'crmkit';
+/** User tokens are short-lived: at most a day. */
+export const MAX_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+
+function keyBytes(secret: string | Uint8Array): Uint8Array {
+  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  if (bytes.length < 32) throw new Error('crmkit token secrets must be at least 32 bytes');
+  return bytes;
+}
+
+async function secretFor(secret: TokenSecret, tenantId: string): Promise<Uint8Array | undefined> {
+  const value = typeof secret === 'function' ? await secret(tenantId) : secret;
+  return value === undefined ? undefined : keyBytes(value);
+}
+
+export interface MintUserTokenOptions {
+  secret: TokenSecret;
+  tenantId: string;
+  /** The host's id of the signed-in user. */
+  userId: string;
+  role: Role;
+  /** Lifetime in seconds (default 900, at most a day). */
+  ttl?: number;
+  /** Issue time; defaults to the system clock (pass your injected clock's now in tests). */
+  now?: Date;
+}
+
+/**
+ * Mints a short-lived HS256 token for a browser to call crmkit as one of the host's users.
+ * Call it in the host's backend, after the host has signed the user in.
+ *
+ * @example
+ * const token = await mintUserToken({ secret: process.env.CRMKIT_TOKEN_SECRET!, tenantId, userId: user.id, role: 'rep', ttl: 600 });
+ */
+export async function mintUserToken({ secret, tenantId, userId, role, ttl = 900, now = new Date() }: MintUserTokenOptions): Promise<string> {
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) throw new RangeError(`ttl must be 1..${MAX_TOKEN_TTL_SECONDS} seconds`);
+  roleSchema.parse(role);
+  const key = await secretFor(secret, tenantId);
+  if (!key) throw new Error(`no token secret for tenant ${tenantId}`);
+  const iat = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ tid: tenantId, role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttl)
+    .sign(key);
+}
+
+const claimsSchema = z.object({ sub: z.string().min(1).max(128), tid: z.string().min(1).max(64), role: roleSchema });
+
+export interface UserTokenClaims {
+  tenantId: string;
+  userId: string;
+  role: Role;
+}
+
+const unauthorized = () => new CrmError('UNAUTHORIZED', 'missing or invalid credentials');
+
+/** Verifies a user token's signature, issuer, audience, expiry and claims; any failure is UNAUTHORIZED with no detail. */
+export async function verifyUserToken(token: string, secret: TokenSecret, now: Date): Promise<UserTokenClaims> {
+  try {
+    const unverified = claimsSchema.pick({ tid: true }).parse(decodeJwt(token));
+    const key = await secretFor(secret, unverified.tid);
+    if (!key) throw unauthorized();
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      currentDate: now,
+      requiredClaims: ['exp', 'iat', 'sub'],
+      maxTokenAge: MAX_TOKEN_TTL_SECONDS,
+    });
+    const claims = claimsSchema.parse(payload);
+    return { tenantId: claims.tid, userId: claims.sub, role: claims.role };
+  } catch {
+    throw unauthorized();
+  }
+}

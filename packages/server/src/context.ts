@@ -1,0 +1,34 @@
+import type { Clock, Permission, Role } from '@crmkit/core';
+import { CrmError, can } from '@crmkit/core';
+import type { Db } from './db/client.js';
+import type { Provider } from './db/url.js';
+import type { Logger } from './logger.js';
+
+/** The authenticated caller. The tenant comes only from here, never from input. */
+export interface Actor {
+  tenantId: string;
+  type: 'user' | 'apiKey' | 'system';
+  /** The host's user id, or the API key's id. */
+  id: string;
+  role: Role;
+  /** An API key's scopes (`null`: everything its role allows). */
+  scopes: readonly Permission[] | null;
+}
+
+/** What every service function takes: its dependencies and the caller. */
+export interface ServiceContext {
+  db: Db;
+  provider: Provider;
+  clock: Clock;
+  actor: Actor;
+  logger: Logger;
+  /** Notifications to the server instance (cache invalidation). */
+  hooks?: { apiKeyRevoked?(id: string): void };
+}
+
+/** Throws FORBIDDEN unless the actor's role (and scopes) grant the permission. */
+export function authorize(actor: Actor, permission: Permission): void {
+  if (!can(actor.role, permission, actor.scopes)) {
+    throw new CrmError('FORBIDDEN', `the ${actor.role} role${actor.scopes?.length ? ' with these scopes' : ''} may not ${permission.replace(':', ' ')}`, { details: { permission, role: actor.role } });
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as SqliteClient } from '../../generated/sqlite/client.js';
+import { PrismaClient as PostgresClient } from '../../generated/postgresql/client.js';
+import { applyMigrations, bundledMigrations, type MigrateResult, type MigrationConnection } from './migrations.js';
+import { providerOf, sqlitePathOf, type Provider } from './url.js';
+
+/**
+ * The Prisma client crmkit's services use. Both providers' clients are generated from one
+ * schema and expose the same model API; the SQLite client's type stands for both.
+ */
+export type Db = SqliteClient;
+/** A Prisma interactive-transaction client. */
+export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+export interface Database_ {
+  provider: Provider;
+  prisma: Db;
+  close(): Promise<void>;
+}
+
+/** Opens Prisma on `file:` (SQLite, created if missing) or `postgres://` with the matching driver adapter. */
+export function openDatabase(databaseUrl: string): Database_ {
+  const provider = providerOf(databaseUrl);
+  if (provider === 'sqlite') {
+    const path = sqlitePathOf(databaseUrl);
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    const adapter = new PrismaBetterSqlite3({ url: path === ':memory:' ? ':memory:' : `file:${path}` });
+    const prisma = new SqliteClient({ adapter });
+    return { provider, prisma, close: () => prisma.$disconnect() };
+  }
+  const adapter = new PrismaPg({ connectionString: databaseUrl });
+  const prisma = new PostgresClient({ adapter }) as unknown as Db;
+  return { provider, prisma, close: () => prisma.$disconnect() };
+}
+
+/** Applies crmkit's pending migrations to the database at `databaseUrl` with the raw driver. */
+export async function migrateDatabase(databaseUrl: string): Promise<MigrateResult> {
+  const provider = providerOf(databaseUrl);
+  const set = bundledMigrations(provider);
+  if (provider === 'sqlite') {
+    const path = sqlitePathOf(databaseUrl);
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    const db = new Database(path);
+    try {
+      db.pragma('busy_timeout = 5000');
+      const conn: MigrationConnection = {
+        provider,
+        exec: async (sql) => void db.exec(sql),
+        query: async <T>(sql: string, params: unknown[] = []) => {
+          const stmt = db.prepare(sql);
+          return (stmt.reader ? stmt.all(...params) : (stmt.run(...params), [])) as T[];
+        },
+        transaction: async (fn) => {
+          db.exec('BEGIN IMMEDIATE');
+          try {
+            await fn();
+            db.exec('COMMIT');
+          } catch (error) {
+            db.exec('ROLLBACK');
+            throw error;
+          }
+        },
+        withLock: (fn) => fn(),
+      };
+      return await applyMigrations(conn, set);
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const conn: MigrationConnection = {
+      provider,
+      exec: async (sql) => void (await client.query(sql)),
+      query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+      transaction: async (fn) => {
+        await client.query('BEGIN');
+        try {
+          await fn();
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      },
+      withLock: async (fn) => {
+        // The same key `prisma migrate deploy` takes, so crmkit and Prisma's CLI never migrate at once.
+        await client.query('SELECT pg_advisory_lock(72707369)');
+        try {
+          return await fn();
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(72707369)');
+        }
+      },
+    };
+    return await applyMigrations(conn, set);
+  } finally {
+    await client.end();
+  }
+}

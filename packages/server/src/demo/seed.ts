@@ -1,0 +1,43 @@
+import type { Actor } from '../context.js';
+import type { CrmServer } from '../server.js';
+import { createAccount } from '../services/accounts/create.js';
+import { createContact } from '../services/contacts/contacts.js';
+import { upsertUser } from '../services/users/users.js';
+
+export const DEMO_TENANT_ID = 'ten_demo';
+
+export interface DemoSeed {
+  tenantId: string;
+  /** False when the demo tenant already had its data (seeding is idempotent). */
+  created: boolean;
+}
+
+/**
+ * Seeds a small demo tenant: users of every role and a supermarket chain whose headquarters
+ * has a self-settling regional branch with stores, and a second customer with a contact.
+ */
+export async function seedDemo(crm: CrmServer): Promise<DemoSeed> {
+  await crm.bootstrap.createTenant({ id: DEMO_TENANT_ID, name: 'Demo Manufacturing Co.' });
+  const existing = await crm.db.account.count({ where: { tenantId: DEMO_TENANT_ID } });
+  if (existing > 0) return { tenantId: DEMO_TENANT_ID, created: false };
+  const system: Actor = { tenantId: DEMO_TENANT_ID, type: 'system', id: 'demo-seed', role: 'admin', scopes: null };
+  const ctx = crm.serviceContext(system);
+  for (const user of [
+    { id: 'u-alice', displayName: 'Alice Admin', role: 'admin' as const },
+    { id: 'u-mei', displayName: '王美 (Sales manager)', role: 'manager' as const },
+    { id: 'u-li', displayName: '李强 (Appliances rep)', role: 'rep' as const },
+    { id: 'u-zhao', displayName: '赵磊 (Power tools rep)', role: 'rep' as const },
+    { id: 'u-service', displayName: 'Service desk', role: 'service' as const },
+  ]) {
+    await upsertUser(ctx, { ...user, email: `${user.id.slice(2)}@demo.example` });
+  }
+  const hq = await createAccount(ctx, { name: '华联超市股份有限公司 (Hualian Supermarkets HQ)', grade: 'A', region: 'Shanghai', currency: 'CNY', taxId: '91310000132212345X' });
+  const east = await createAccount(ctx, { name: 'Hualian East China Region', parentId: hq.id, settlesOwnInvoices: true, region: 'East China', currency: 'CNY' });
+  await createAccount(ctx, { name: 'Hualian Hangzhou Store 12', parentId: east.id, region: 'Hangzhou' });
+  await createAccount(ctx, { name: 'Hualian Suzhou Store 3', parentId: east.id, region: 'Suzhou' });
+  await createAccount(ctx, { name: 'Hualian Beijing Store 7', parentId: hq.id, region: 'Beijing' });
+  const clean = await createAccount(ctx, { name: 'Brightway Cleaning Services Co., Ltd.', grade: 'B', region: 'Shenzhen', currency: 'CNY' });
+  await createContact(ctx, { accountId: clean.id, name: '陈静', title: 'Purchasing', email: 'chen.jing@brightway.example', isPrimary: true });
+  await createContact(ctx, { accountId: hq.id, name: 'Zhou Wei', title: 'Category manager, small appliances', phone: '+86 21 5555 0101' });
+  return { tenantId: DEMO_TENANT_ID, created: true };
+}

@@ -1,0 +1,68 @@
+import { TRPCError } from '@trpc/server';
+import { CrmError, crmErrorCodes, isCrmError, type CrmErrorCode, type FieldErrors } from '@crmkit/core';
+import { z } from 'zod';
+
+/** Field path → messages, from a zod error (`''` for the input as a whole). */
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join('.');
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+const fromTrpc: Partial<Record<TRPCError['code'], CrmErrorCode>> = {
+  BAD_REQUEST: 'VALIDATION',
+  PARSE_ERROR: 'VALIDATION',
+  PAYLOAD_TOO_LARGE: 'VALIDATION',
+  METHOD_NOT_SUPPORTED: 'VALIDATION',
+  UNSUPPORTED_MEDIA_TYPE: 'VALIDATION',
+  UNPROCESSABLE_CONTENT: 'VALIDATION',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+  SERVICE_UNAVAILABLE: 'UNAVAILABLE',
+};
+
+function prismaCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^P\d{4}$/.test(code) ? code : undefined;
+}
+
+/**
+ * The one place where any failure becomes a CrmError: domain errors pass through, zod errors
+ * become VALIDATION with field paths, database constraint errors become CONFLICT / NOT_FOUND,
+ * and anything else is INTERNAL (its message never reaches the caller).
+ */
+export function toCrmError(error: unknown): CrmError {
+  if (isCrmError(error)) return error;
+  if (error instanceof TRPCError) {
+    if (isCrmError(error.cause)) return error.cause;
+    if (error.cause instanceof z.ZodError) {
+      return new CrmError('VALIDATION', 'the input is invalid', { fieldErrors: fieldErrorsOf(error.cause), cause: error });
+    }
+    const code = fromTrpc[error.code];
+    if (code) return new CrmError(code, error.message, { cause: error });
+    return new CrmError('INTERNAL', 'internal error', { cause: error.cause ?? error });
+  }
+  if (error instanceof z.ZodError) return new CrmError('VALIDATION', 'the input is invalid', { fieldErrors: fieldErrorsOf(error), cause: error });
+  switch (prismaCode(error)) {
+    case 'P2002':
+      return new CrmError('CONFLICT', 'an entity with the same unique key already exists', { cause: error });
+    case 'P2025':
+      return new CrmError('NOT_FOUND', 'not found', { cause: error });
+    case 'P2034':
+      return new CrmError('UNAVAILABLE', 'the write collided with a concurrent one; retry it', { cause: error });
+    default:
+      return new CrmError('INTERNAL', 'internal error', { cause: error });
+  }
+}
+
+/** The tRPC error that carries a CrmError to the formatter with the table's tRPC code. */
+export function toTrpcError(error: CrmError): TRPCError {
+  return new TRPCError({ code: crmErrorCodes[error.code].trpc as TRPCError['code'], message: error.message, cause: error });
+}

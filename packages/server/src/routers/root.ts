@@ -1,0 +1,18 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { router } from '../trpc.js';
+import { accountsRouter } from './accounts.js';
+import { apiKeysRouter, auditRouter, usersRouter } from './admin.js';
+import { contactsRouter } from './contacts.js';
+
+export const appRouter = router({
+  accounts: accountsRouter,
+  contacts: contactsRouter,
+  apiKeys: apiKeysRouter,
+  users: usersRouter,
+  audit: auditRouter,
+});
+
+/** The type clients are built from. Import it as a type only. */
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,0 +1,188 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
+import { systemClock, type Clock, type Permission, type Role } from '@crmkit/core';
+import { createAuthenticator, type AuthOptions } from './auth/authenticate.js';
+import { mintUserToken, type MintUserTokenOptions } from './auth/tokens.js';
+import type { Actor, ServiceContext } from './context.js';
+import { migrateDatabase, openDatabase, type Db } from './db/client.js';
+import type { MigrateResult } from './db/migrations.js';
+import { providerOf, type Provider } from './db/url.js';
+import { createLogger, type Logger } from './logger.js';
+import { appRouter, type AppRouter } from './routers/root.js';
+import { createApiKey } from './services/api-keys/api-keys.js';
+import { createTenant } from './services/tenants.js';
+import type { RequestContext } from './trpc.js';
+
+export interface CrmServerOptions {
+  /** `file:./crm.db` (SQLite, created on first use) or `postgres://…`. Either this or `prisma`. */
+  databaseUrl?: string;
+  /** Your own Prisma client of crmkit's schema, with its provider. crmkit then neither migrates nor closes it. */
+  prisma?: { client: Db; provider: Provider };
+  /** Apply pending migrations on start (default true with `databaseUrl`). */
+  migrate?: boolean;
+  clock?: Clock;
+  auth?: AuthOptions;
+  logger?: Logger;
+  /** Path prefix of the tRPC endpoint (default `/trpc`). */
+  endpoint?: string;
+  /** Largest request body accepted, in bytes (default 1 MiB). */
+  maxBodySize?: number;
+}
+
+export interface CrmServer {
+  router: AppRouter;
+  /** Fetch-style handler (Request → Response) for Hono, Next route handlers, Bun, Deno, workers. */
+  handleFetch(request: Request): Promise<Response>;
+  /** Node `http` handler; mount it in Express/Fastify or pass it to `http.createServer`. */
+  nodeHandler(req: IncomingMessage, res: ServerResponse): void;
+  /** Starts a Node HTTP server; resolves with its URL. */
+  listen(port?: number, host?: string): Promise<{ url: string; server: Server }>;
+  /** A server-side caller acting as the given actor (for a host merging crmkit into its own backend). */
+  createCaller(actor: Actor): ReturnType<AppRouter['createCaller']>;
+  /** The context for a host's own tRPC adapter, acting as the given actor. */
+  contextFor(actor: Actor | null): RequestContext;
+  /** Service context for calling crmkit's service functions directly. */
+  serviceContext(actor: Actor): ServiceContext;
+  /** Provisioning that happens outside the API: tenants and their first API key. */
+  bootstrap: {
+    createTenant(input: { name: string; id?: string }): Promise<{ id: string; name: string }>;
+    createApiKey(input: { tenantId: string; name: string; role: Extract<Role, 'admin' | 'service' | 'integration'>; scopes?: Permission[] }): Promise<{ id: string; secret: string }>;
+  };
+  /** Mints a user token with this server's secret. */
+  mintUserToken(options: Omit<MintUserTokenOptions, 'secret' | 'now'> & { now?: Date }): Promise<string>;
+  migrations: MigrateResult | null;
+  db: Db;
+  provider: Provider;
+  clock: Clock;
+  /** Closes the HTTP server (if started) and the database (if crmkit opened it). */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a crmkit server: the router, HTTP handlers, and provisioning helpers over one database.
+ *
+ * @example
+ * const crm = await createCrmServer({ databaseUrl: 'file:./crm.db', auth: { tokenSecret: process.env.CRMKIT_TOKEN_SECRET } });
+ * const { url } = await crm.listen(3000);
+ */
+export async function createCrmServer(options: CrmServerOptions): Promise<CrmServer> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger();
+  const endpoint = (options.endpoint ?? '/trpc').replace(/\/+$/, '');
+  const maxBodySize = options.maxBodySize ?? 1024 * 1024;
+
+  let migrations: MigrateResult | null = null;
+  let db: Db;
+  let provider: Provider;
+  let closeDb = async () => {};
+  if (options.prisma) {
+    db = options.prisma.client;
+    provider = options.prisma.provider;
+  } else if (options.databaseUrl) {
+    provider = providerOf(options.databaseUrl);
+    if (options.migrate !== false) {
+      migrations = await migrateDatabase(options.databaseUrl);
+      if (migrations.applied.length) logger.info({ applied: migrations.applied }, 'applied migrations');
+    }
+    const opened = openDatabase(options.databaseUrl);
+    db = opened.prisma;
+    closeDb = opened.close;
+  } else {
+    throw new Error('createCrmServer needs databaseUrl or prisma');
+  }
+
+  const auth = createAuthenticator(db, clock, logger, options.auth);
+  // Revoking a key through this server forgets it here at once; other instances within apiKeyCacheMs.
+  const hooks = { apiKeyRevoked: (id: string) => auth.forgetApiKey(id) };
+  const contextFor = (actor: Actor | null): RequestContext => ({ db, provider, clock, logger, actor, hooks });
+  const serviceContext = (actor: Actor): ServiceContext => ({ db, provider, clock, logger, actor, hooks });
+
+  async function contextFromHeader(authorization: string | null | undefined): Promise<RequestContext> {
+    try {
+      return contextFor(await auth.authenticate(authorization));
+    } catch {
+      return contextFor(null); // authed procedures answer UNAUTHORIZED; nothing about why leaks
+    }
+  }
+
+  const router = appRouter;
+
+  const handleFetch = (request: Request) =>
+    fetchRequestHandler({
+      endpoint,
+      req: request,
+      router,
+      createContext: ({ req }) => contextFromHeader(req.headers.get('authorization')),
+    });
+
+  const nodeHandler = (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    const pathname = url.split('?')[0] ?? '/';
+    if (pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    if (!pathname.startsWith(`${endpoint}/`)) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `not found; crmkit answers under ${endpoint}/`, data: { crmCode: 'NOT_FOUND' } } }));
+      return;
+    }
+    void nodeHTTPRequestHandler({
+      req,
+      res,
+      path: decodeURIComponent(pathname.slice(endpoint.length + 1)),
+      router,
+      maxBodySize,
+      createContext: ({ req: r }) => contextFromHeader(r.headers.authorization),
+    });
+  };
+
+  let httpServer: Server | null = null;
+
+  const server: CrmServer = {
+    router,
+    handleFetch,
+    nodeHandler,
+    async listen(port = 0, host = '127.0.0.1') {
+      httpServer = createServer(nodeHandler);
+      httpServer.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        httpServer!.once('error', reject);
+        httpServer!.listen(port, host, () => resolve());
+      });
+      const address = httpServer.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return { url: `http://${shownHost}:${address.port}${endpoint}`, server: httpServer };
+    },
+    createCaller: (actor) => router.createCaller(contextFor(actor)),
+    contextFor,
+    serviceContext,
+    bootstrap: {
+      createTenant: (input) => createTenant(db, clock, input),
+      async createApiKey({ tenantId, name, role, scopes }) {
+        const system: Actor = { tenantId, type: 'system', id: 'bootstrap', role: 'admin', scopes: null };
+        const { apiKey, secret } = await createApiKey(serviceContext(system), { name, role, ...(scopes ? { scopes } : {}) });
+        return { id: apiKey.id, secret };
+      },
+    },
+    async mintUserToken(opts) {
+      if (!options.auth?.tokenSecret) throw new Error('this server has no auth.tokenSecret');
+      return mintUserToken({ ...opts, secret: options.auth.tokenSecret, now: opts.now ?? clock.now() });
+    },
+    migrations,
+    db,
+    provider,
+    clock,
+    async close() {
+      if (httpServer) {
+        const s = httpServer;
+        httpServer = null;
+        s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
+      await closeDb();
+    },
+  };
+  return server;
+}

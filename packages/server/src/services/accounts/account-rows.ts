@@ -1,0 +1,93 @@
+import { CrmError, type Account, type AccountGrade } from '@crmkit/core';
+import type { Account as AccountRow } from '../../../generated/sqlite/client.js';
+import type { ServiceContext } from '../../context.js';
+import type { Db, Tx } from '../../db/client.js';
+
+/** The columns an Account answer exposes; rows never leak other fields. */
+export const accountSelect = {
+  id: true, name: true, parentId: true, grade: true, settlesOwnInvoices: true, taxId: true, phone: true, email: true,
+  website: true, region: true, currency: true, version: true, createdAt: true, updatedAt: true, archivedAt: true,
+} as const;
+export type AccountSelected = Pick<AccountRow, keyof typeof accountSelect>;
+
+export function toAccount(row: AccountSelected): Account {
+  return {
+    id: row.id,
+    name: row.name,
+    parentId: row.parentId,
+    grade: row.grade as AccountGrade | null,
+    settlesOwnInvoices: row.settlesOwnInvoices,
+    taxId: row.taxId,
+    phone: row.phone,
+    email: row.email,
+    website: row.website,
+    region: row.region,
+    currency: row.currency,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    archivedAt: row.archivedAt?.toISOString() ?? null,
+  };
+}
+
+/** An account of the actor's tenant, or NOT_FOUND (also for another tenant's id). */
+export async function loadAccount(db: Db | Tx, tenantId: string, id: string): Promise<AccountSelected> {
+  const row = await db.account.findFirst({ where: { id, tenantId }, select: accountSelect });
+  if (!row) throw CrmError.notFound('account', id);
+  return row;
+}
+
+export function assertVersion(row: { id: string; version: number }, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && row.version !== expectedVersion) {
+    throw new CrmError('CONFLICT', `account ${row.id} is at version ${row.version}, not ${expectedVersion}`, { details: { id: row.id, version: row.version, expectedVersion } });
+  }
+}
+
+export function assertActive(row: { id: string; archivedAt: Date | null }, entity = 'account'): void {
+  if (row.archivedAt) throw new CrmError('PRECONDITION_FAILED', `${entity} ${row.id} is archived`, { details: { id: row.id } });
+}
+
+const MAX_WALK = 64; // guards the recursive queries against rows corrupted outside crmkit
+
+export interface ChainLink {
+  id: string;
+  parentId: string | null;
+  settlesOwnInvoices: boolean;
+}
+
+/** The account and its ancestors, nearest first, in one recursive query. */
+export async function ancestorChain(db: Db | Tx, tenantId: string, id: string): Promise<ChainLink[]> {
+  const rows = await db.$queryRaw<{ id: string; parentId: string | null; settles: unknown; lvl: unknown }[]>`
+    WITH RECURSIVE chain(id, "parentId", settles, lvl) AS (
+      SELECT id, "parentId", "settlesOwnInvoices", 0 FROM "Account" WHERE id = ${id} AND "tenantId" = ${tenantId}
+      UNION ALL
+      SELECT a.id, a."parentId", a."settlesOwnInvoices", c.lvl + 1
+      FROM "Account" a JOIN chain c ON a.id = c."parentId"
+      WHERE a."tenantId" = ${tenantId} AND c.lvl < ${MAX_WALK}
+    )
+    SELECT id, "parentId", settles, lvl FROM chain ORDER BY lvl`;
+  return rows.map((r) => ({ id: r.id, parentId: r.parentId, settlesOwnInvoices: r.settles === true || r.settles === 1 || r.settles === 1n }));
+}
+
+/** Ids in the account's subtree (itself included) with their depth below it (1 for itself). */
+export async function subtreeIds(db: Db | Tx, tenantId: string, id: string): Promise<{ id: string; lvl: number }[]> {
+  const rows = await db.$queryRaw<{ id: string; lvl: unknown }[]>`
+    WITH RECURSIVE sub(id, lvl) AS (
+      SELECT id, 1 FROM "Account" WHERE id = ${id} AND "tenantId" = ${tenantId}
+      UNION ALL
+      SELECT a.id, s.lvl + 1 FROM "Account" a JOIN sub s ON a."parentId" = s.id
+      WHERE a."tenantId" = ${tenantId} AND s.lvl < ${MAX_WALK}
+    )
+    SELECT id, lvl FROM sub`;
+  return rows.map((r) => ({ id: r.id, lvl: Number(r.lvl) }));
+}
+
+/**
+ * Serializes hierarchy changes within a tenant, so two concurrent re-parentings cannot each
+ * pass the cycle check. SQLite already runs one write transaction at a time.
+ */
+export async function lockHierarchy(tx: Tx, ctx: ServiceContext): Promise<void> {
+  if (ctx.provider !== 'postgresql') return;
+  const key = `crmkit:hierarchy:${ctx.actor.tenantId}`;
+  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${key}))) AS l`;
+}

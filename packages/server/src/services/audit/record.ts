@@ -1,0 +1,51 @@
+import { newId, type AuditEntityType } from '@crmkit/core';
+import type { ServiceContext } from '../../context.js';
+import type { Tx } from '../../db/client.js';
+
+export interface Change {
+  /** `<entity>.<verb>`, e.g. `account.created`; also the outbox event type. */
+  action: string;
+  entityType: AuditEntityType;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * Appends the audit event and the outbox event for one change, in the caller's transaction,
+ * so the change, its audit record and its event commit or vanish together.
+ */
+export async function recordChange(tx: Tx, ctx: ServiceContext, change: Change): Promise<void> {
+  const at = ctx.clock.now();
+  const { tenantId, type: actorType, id: actorId } = ctx.actor;
+  await tx.auditEvent.create({
+    data: {
+      id: newId('aud', ctx.clock),
+      tenantId,
+      actorType,
+      actorId,
+      action: change.action,
+      entityType: change.entityType,
+      entityId: change.entityId,
+      before: change.before == null ? null : JSON.stringify(change.before),
+      after: change.after == null ? null : JSON.stringify(change.after),
+      at,
+    },
+  });
+  await tx.outboxEvent.create({
+    data: {
+      id: newId('evt', ctx.clock),
+      tenantId,
+      type: change.action,
+      entityType: change.entityType,
+      entityId: change.entityId,
+      payload: JSON.stringify({ actor: { type: actorType, id: actorId }, before: change.before ?? null, after: change.after ?? null }),
+      createdAt: at,
+    },
+  });
+}
+
+/** Runs a write in one transaction. */
+export function inTransaction<T>(ctx: ServiceContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return ctx.db.$transaction(fn, { maxWait: 10_000, timeout: 20_000 });
+}

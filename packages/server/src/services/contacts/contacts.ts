@@ -1,0 +1,101 @@
+import {
+  CrmError, createContactInputSchema, decodeCursor, encodeCursor, listContactsInputSchema, newId, updateContactInputSchema,
+  type Contact, type CreateContactInput, type Page, type UpdateContactInput,
+} from '@crmkit/core';
+import { z } from 'zod';
+import type { Contact as ContactRow } from '../../../generated/sqlite/client.js';
+import { authorize, type ServiceContext } from '../../context.js';
+import type { Db, Tx } from '../../db/client.js';
+import { inTransaction, recordChange } from '../audit/record.js';
+import { assertActive, loadAccount } from '../accounts/account-rows.js';
+
+const contactSelect = {
+  id: true, accountId: true, name: true, title: true, email: true, phone: true, isPrimary: true, version: true, createdAt: true, updatedAt: true, archivedAt: true,
+} as const satisfies Partial<Record<keyof ContactRow, true>>;
+type ContactSelected = Pick<ContactRow, keyof typeof contactSelect>;
+
+function toContact(row: ContactSelected): Contact {
+  return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString(), archivedAt: row.archivedAt?.toISOString() ?? null };
+}
+
+async function loadContact(db: Db | Tx, tenantId: string, id: string): Promise<ContactSelected> {
+  const row = await db.contact.findFirst({ where: { id, tenantId }, select: contactSelect });
+  if (!row) throw CrmError.notFound('contact', id);
+  return row;
+}
+
+/** An account has at most one primary contact: making one primary demotes the others, each with its own audit event. */
+async function demoteOtherPrimaries(tx: Tx, ctx: ServiceContext, accountId: string, keepId: string): Promise<void> {
+  const others = await tx.contact.findMany({ where: { tenantId: ctx.actor.tenantId, accountId, isPrimary: true, id: { not: keepId } }, select: contactSelect });
+  for (const other of others) {
+    const row = await tx.contact.update({ where: { id: other.id }, data: { isPrimary: false, version: other.version + 1, updatedAt: ctx.clock.now() }, select: contactSelect });
+    await recordChange(tx, ctx, { action: 'contact.updated', entityType: 'contact', entityId: other.id, before: toContact(other), after: toContact(row) });
+  }
+}
+
+/** Adds a contact person to an active account. */
+export async function createContact(ctx: ServiceContext, input: CreateContactInput): Promise<Contact> {
+  authorize(ctx.actor, 'contacts:write');
+  const data = createContactInputSchema.parse(input);
+  const { tenantId } = ctx.actor;
+  return inTransaction(ctx, async (tx) => {
+    const account = await loadAccount(tx, tenantId, data.accountId);
+    assertActive(account);
+    const now = ctx.clock.now();
+    const id = newId('con', ctx.clock);
+    const row = await tx.contact.create({ data: { ...data, id, tenantId, createdAt: now, updatedAt: now }, select: contactSelect });
+    if (row.isPrimary) await demoteOtherPrimaries(tx, ctx, row.accountId, id);
+    const contact = toContact(row);
+    await recordChange(tx, ctx, { action: 'contact.created', entityType: 'contact', entityId: id, before: null, after: contact });
+    return contact;
+  });
+}
+
+export async function getContact(ctx: ServiceContext, input: { id: string }): Promise<Contact> {
+  authorize(ctx.actor, 'contacts:read');
+  return toContact(await loadContact(ctx.db, ctx.actor.tenantId, input.id));
+}
+
+/** Changes a contact (`null` clears a field; `archived: true` archives it). No change, no new version. */
+export async function updateContact(ctx: ServiceContext, input: UpdateContactInput): Promise<Contact> {
+  authorize(ctx.actor, 'contacts:write');
+  const { id, expectedVersion, archived, ...fields } = updateContactInputSchema.parse(input);
+  const { tenantId } = ctx.actor;
+  return inTransaction(ctx, async (tx) => {
+    const current = await loadContact(tx, tenantId, id);
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw new CrmError('CONFLICT', `contact ${id} is at version ${current.version}, not ${expectedVersion}`, { details: { id, version: current.version, expectedVersion } });
+    }
+    const changes: Record<string, unknown> = Object.fromEntries(Object.entries(fields).filter(([k, v]) => v !== undefined && current[k as keyof typeof current] !== v));
+    if (archived !== undefined && archived !== (current.archivedAt !== null)) changes.archivedAt = archived ? ctx.clock.now() : null;
+    else if (current.archivedAt && Object.keys(changes).length > 0) assertActive(current, 'contact');
+    if (Object.keys(changes).length === 0) return toContact(current);
+    const updated = await tx.contact.updateMany({ where: { id, tenantId, version: current.version }, data: { ...changes, version: current.version + 1, updatedAt: ctx.clock.now() } });
+    if (updated.count !== 1) throw new CrmError('CONFLICT', `contact ${id} changed during the update; read it again`, { details: { id } });
+    if (changes.isPrimary === true) await demoteOtherPrimaries(tx, ctx, current.accountId, id);
+    const after = toContact(await loadContact(tx, tenantId, id));
+    await recordChange(tx, ctx, { action: 'contact.updated', entityType: 'contact', entityId: id, before: toContact(current), after });
+    return after;
+  });
+}
+
+/** Contacts of the tenant (or of one account), newest first. */
+export async function listContacts(ctx: ServiceContext, input: z.input<typeof listContactsInputSchema>): Promise<Page<Contact>> {
+  authorize(ctx.actor, 'contacts:read');
+  const { limit, cursor, accountId, search, archived } = listContactsInputSchema.parse(input);
+  const before = cursor ? decodeCursor(cursor, z.object({ id: z.string() })).id : undefined;
+  const rows = await ctx.db.contact.findMany({
+    where: {
+      tenantId: ctx.actor.tenantId,
+      ...(before ? { id: { lt: before } } : {}),
+      ...(accountId ? { accountId } : {}),
+      ...(search ? { name: { contains: search.normalize('NFKC') } } : {}),
+      ...(archived === 'exclude' ? { archivedAt: null } : archived === 'only' ? { archivedAt: { not: null } } : {}),
+    },
+    orderBy: { id: 'desc' },
+    take: limit + 1,
+    select: contactSelect,
+  });
+  const page = rows.slice(0, limit).map(toContact);
+  return { items: page, nextCursor: rows.length > limit ? encodeCursor({ id: page[page.length - 1]!.id }) : null };
+}
