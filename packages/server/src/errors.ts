@@ -46,6 +46,11 @@ export function toCrmError(error: unknown): CrmError {
       return new CrmError('VALIDATION', 'the input is invalid', { fieldErrors: fieldErrorsOf(error.cause), cause: error });
     }
     const code = fromTrpc[error.code];
+    if (code === 'VALIDATION') {
+      // Malformed bodies and the like: no field to name, so the input as a whole is at fault.
+      const message = error.cause instanceof SyntaxError || /JSON/.test(error.message) ? 'the request body is not valid JSON' : error.message;
+      return new CrmError('VALIDATION', message, { fieldErrors: { '': [message] }, cause: error });
+    }
     if (code) return new CrmError(code, error.message, { cause: error });
     return new CrmError('INTERNAL', 'internal error', { cause: error.cause ?? error });
   }
