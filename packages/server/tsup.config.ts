@@ -6,6 +6,8 @@ export default defineConfig({
   dts: { entry: { index: 'src/index.ts' } },
   sourcemap: true,
   clean: true,
+  // The generated Prisma client and the migrator use import.meta.url; the CJS build needs its shim.
+  shims: true,
   target: 'node20',
   external: ['@crmkit/core'],
 });
