@@ -25,6 +25,7 @@ export function createFakeClock(start: Date | string = '2026-01-01T00:00:00Z'): 
   return {
     now: () => new Date(current),
     advance(ms) {
+      if (!Number.isFinite(ms)) throw new RangeError(`cannot advance by ${ms}`);
       current += ms;
       return new Date(current);
     },

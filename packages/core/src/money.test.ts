@@ -265,3 +265,15 @@ describe('money arithmetic', () => {
     expect(() => money(MAX + 1, 'CNY')).toThrow();
   });
 });
+
+describe('allocateByBasisPoints input checks', () => {
+  it('refuses fractional amounts and negative or fractional shares with VALIDATION', async () => {
+    const { allocateByBasisPoints: allocate } = await import('./money.js');
+    const { isCrmError } = await import('./errors.js');
+    for (const call of [() => allocate(10.5, [10_000]), () => allocate(100, [12_000, -2_000]), () => allocate(100, [5_000.5, 4_999.5])]) {
+      let caught: unknown;
+      try { call(); } catch (e) { caught = e; }
+      expect(isCrmError(caught) && caught.code).toBe('VALIDATION');
+    }
+  });
+});

@@ -27,7 +27,13 @@ export function minorUnitExponent(currency: CurrencyCode): number {
 }
 
 export function money(amountMinor: number, currency: CurrencyCode): Money {
-  return moneySchema.parse({ amountMinor, currency });
+  const parsed = moneySchema.safeParse({ amountMinor, currency });
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const issue of parsed.error.issues) (fieldErrors[issue.path.join('.')] ??= []).push(issue.message);
+    throw new CrmError('VALIDATION', 'invalid money', { fieldErrors });
+  }
+  return parsed.data;
 }
 
 function sameCurrency(a: Money, b: Money): void {
@@ -82,13 +88,15 @@ export function formatMoney({ amountMinor, currency }: Money): string {
  * @example allocateByBasisPoints(100, [3333, 3333, 3334]) // [33, 33, 34]
  */
 export function allocateByBasisPoints(amountMinor: number, sharesBps: readonly number[]): number[] {
+  if (!Number.isSafeInteger(amountMinor)) throw CrmError.validation('amountMinor', 'the amount must be a safe integer of minor units');
+  if (!sharesBps.every((s) => Number.isInteger(s) && s >= 0)) throw new CrmError('VALIDATION', 'shares must be non-negative whole basis points', { details: { sharesBps } });
   const total = sharesBps.reduce((a, b) => a + b, 0);
   if (total !== FULL_SHARE_BPS) throw new CrmError('VALIDATION', `shares must sum to ${FULL_SHARE_BPS} basis points; got ${total}`, { details: { sharesBps } });
   const amount = BigInt(amountMinor);
   const base = sharesBps.map((s) => (amount * BigInt(s)) / BigInt(FULL_SHARE_BPS));
   const remainders = sharesBps.map((s, i) => ({ i, r: (amount * BigInt(s)) % BigInt(FULL_SHARE_BPS) }));
   let left = amount - base.reduce((a, b) => a + b, 0n);
-  const step = 1n;
+  const step = left >= 0n ? 1n : -1n;
   remainders.sort((a, b) => (step > 0n ? (b.r > a.r ? 1 : b.r < a.r ? -1 : a.i - b.i) : (a.r > b.r ? 1 : a.r < b.r ? -1 : a.i - b.i)));
   for (let k = 0; left !== 0n; k = (k + 1) % remainders.length) {
     base[remainders[k]!.i]! += step;
