@@ -1,0 +1,58 @@
+import type { ReactNode } from 'react';
+import { QueryClient } from '@tanstack/react-query';
+import { createCrmClient, type CrmClient } from '@crmkit/client';
+import { createCrmServer, type CrmServer } from '@crmkit/server';
+import { freshDatabaseUrl } from '../../../server/test/helpers/database.js';
+import { CrmProvider } from '../../src/index.js';
+
+export const TOKEN_SECRET = 'react-test-secret-react-test-secret-0123';
+
+export interface TestCrm {
+  server: CrmServer;
+  url: string;
+  tenantId: string;
+  /** An admin API key of the tenant. */
+  secret: string;
+  /** A real client over HTTP with that key. */
+  client: CrmClient;
+  close(): Promise<void>;
+}
+
+/** A real crmkit server on a fresh database, listening on a free port, with one tenant and an admin key. */
+export async function startCrm(): Promise<TestCrm> {
+  const db = await freshDatabaseUrl();
+  // The secret as bytes of this realm's Uint8Array: under jsdom the global Uint8Array is jsdom's,
+  // so jose refuses the Node-realm bytes TextEncoder makes from a string secret.
+  const tokenSecret = new Uint8Array(new TextEncoder().encode(TOKEN_SECRET));
+  const server = await createCrmServer({ databaseUrl: db.url, auth: { tokenSecret } });
+  const tenantId = (await server.bootstrap.createTenant({ name: 'React tests' })).id;
+  const { secret } = await server.bootstrap.createApiKey({ tenantId, name: 'react tests admin', role: 'admin' });
+  const { url } = await server.listen(0);
+  return {
+    server,
+    url,
+    tenantId,
+    secret,
+    client: createCrmClient({ url, apiKey: secret }),
+    async close() {
+      await server.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A QueryClient for one test: no retries, so failures surface at once. */
+export function testQueryClient(): QueryClient {
+  return new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+}
+
+/** A wrapper for render/renderHook: a CrmProvider with the given client and a fresh QueryClient. */
+export function crmWrapper(client: CrmClient, queryClient: QueryClient = testQueryClient()) {
+  return function Wrapper({ children }: { children: ReactNode }) {
+    return (
+      <CrmProvider client={client} queryClient={queryClient}>
+        {children}
+      </CrmProvider>
+    );
+  };
+}
