@@ -42,6 +42,7 @@ export function toClientError(error: unknown): CrmError {
     }
     const cause = error.cause;
     if (isTimeout(cause)) return new CrmError('TIMEOUT', 'crmkit did not answer in time', { cause: error });
+    if (cause instanceof Error && cause.name === 'AbortError') return new CrmError('NETWORK', 'the request was cancelled by the caller', { cause: error, details: { cancelled: true } });
     const status = statusOf(error as TRPCClientError<never>);
     if (status === 429) return new CrmError('RATE_LIMITED', 'too many requests', { cause: error, details: { status } });
     if (status === 502 || status === 503 || status === 504) return new CrmError('UNAVAILABLE', `crmkit is unavailable (HTTP ${status})`, { cause: error, details: { status } });
