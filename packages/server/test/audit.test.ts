@@ -15,7 +15,7 @@ async function eventsFor(entityId: string) {
 }
 
 /** Runs a write and checks it appended exactly one audit event and one outbox event for its entity. */
-async function expectOneEvent<T extends { id: string }>(action: string, write: () => Promise<T>, idOf: (r: T) => string = (r) => r.id) {
+async function expectOneEvent<T>(action: string, write: () => Promise<T>, idOf: (r: T) => string = (r) => (r as { id: string }).id) {
   const before = await tableCounts(h.crm);
   const result = await write();
   const after = await tableCounts(h.crm);

@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 type Proc = { _def: { type: 'query' | 'mutation'; inputs: z.ZodType[] } };
-const procedures = Object.entries(appRouter._def.procedures as Record<string, Proc>);
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Proc>);
 
 /** Everything stored, in a stable order: equal dumps mean nothing was written. */
 async function dump() {
