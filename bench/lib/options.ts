@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export type OperationName = 'get' | 'list';
+export const operationNames: readonly OperationName[] = ['get', 'list'];
+
+export interface BenchOptions {
+  /** Accounts seeded into the one tenant. */
+  accounts: number;
+  /** Measured requests per operation. */
+  requests: Record<OperationName, number>;
+  /** Unmeasured requests sent first, per operation and server. */
+  warmup: Record<OperationName, number>;
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** The measured requests are split into this many rounds, the servers taking turns, so drifting background load hits all alike. */
+  rounds: number;
+  operations: OperationName[];
+  /** When set, each measured phase is CPU-profiled inside the server child and written here. */
+  profileDir: string | null;
+  /** Where the markdown table goes (null: nowhere): results/latest.md, or results/experiments.md with --experiments. */
+  resultsFile: string | null;
+  /** Also measure crmkit with candidate changes applied from outside (servers/crmkit-experiment.ts). */
+  experiments: boolean;
+  /** PRNG seed for the data and the request order. */
+  seed: number;
+}
+
+export const usage = `Usage, from the repository root (npm hands options on through two scripts, hence "-- --"):
+  npm run bench -- -- [options]        or   BENCH_GET_N=5000 npm run bench
+from bench/:
+  npm run bench -- [options]
+
+  --accounts N       accounts to seed               (env BENCH_ACCOUNTS,    default 100000)
+  --get-n N          measured accounts.get calls    (env BENCH_GET_N,       default 20000)
+  --list-n N         measured accounts.list calls   (env BENCH_LIST_N,      default 5000)
+  --warmup N         warm-up calls per operation    (env BENCH_WARMUP,      default 10% of its N, at least 200)
+  --concurrency N    requests in flight             (env BENCH_CONCURRENCY, default 16)
+  --rounds N         split each measurement into N rounds, servers taking turns
+                                                    (env BENCH_ROUNDS,      default 4; 1 with --profile)
+  --ops get,list     operations to run              (env BENCH_OPS,         default get,list)
+  --profile DIR      CPU-profile each measured phase inside the server children, write
+                     DIR/<server>-<op>.cpuprofile and a summary; results/latest.md is left alone
+  --experiments      also measure crmkit with candidate fixes applied from outside (env BENCH_EXPERIMENTS=1);
+                     writes results/experiments.md instead of results/latest.md
+  --seed N           PRNG seed                       (env BENCH_SEED,        default 1)
+  --no-write         do not write results/latest.md
+  -h, --help`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir: string): BenchOptions | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      accounts: { type: 'string' },
+      'get-n': { type: 'string' },
+      'list-n': { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      rounds: { type: 'string' },
+      ops: { type: 'string' },
+      profile: { type: 'string' },
+      seed: { type: 'string' },
+      'no-write': { type: 'boolean' },
+      experiments: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) return 'help';
+  if (positionals.length) {
+    // `npm run bench -- --get-n 5` from the root: the outer npm keeps `--get-n` as its own config.
+    throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}; from the repository root pass options after "-- --" (npm run bench -- -- --get-n 5000) or use BENCH_* variables`);
+  }
+
+  const requests = {
+    get: positiveInt('--get-n', values['get-n'] ?? env.BENCH_GET_N, 20_000),
+    list: positiveInt('--list-n', values['list-n'] ?? env.BENCH_LIST_N, 5_000),
+  };
+  const warmupRaw = values.warmup ?? env.BENCH_WARMUP;
+  const warmup = {
+    get: positiveInt('--warmup', warmupRaw, Math.max(200, Math.ceil(requests.get / 10))),
+    list: positiveInt('--warmup', warmupRaw, Math.max(200, Math.ceil(requests.list / 10))),
+  };
+  const operations = (values.ops ?? env.BENCH_OPS ?? 'get,list').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const op of operations) if (!operationNames.includes(op as OperationName)) throw new Error(`unknown operation ${op}; expected get or list`);
+  if (operations.length === 0) throw new Error('--ops names no operation');
+  const profileDir = values.profile ?? null;
+  const experiments = Boolean(values.experiments) || env.BENCH_EXPERIMENTS === '1';
+
+  return {
+    accounts: positiveInt('--accounts', values.accounts ?? env.BENCH_ACCOUNTS, 100_000),
+    requests,
+    warmup,
+    concurrency: positiveInt('--concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 16),
+    // Profiles are taken over one uninterrupted phase per server.
+    rounds: profileDir ? 1 : positiveInt('--rounds', values.rounds ?? env.BENCH_ROUNDS, 4),
+    operations: operations as OperationName[],
+    profileDir,
+    // A profiled run is slower by design; its figures must not replace the recorded ones.
+    resultsFile: values['no-write'] || profileDir ? null : join(resultsDir, experiments ? 'experiments.md' : 'latest.md'),
+    experiments,
+    seed: positiveInt('--seed', values.seed ?? env.BENCH_SEED, 1),
+  };
+}
