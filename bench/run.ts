@@ -5,7 +5,6 @@
  *   npm run bench                                   # from the repo root (writes results/latest.md)
  *   npm run bench -- -- --get-n 5000                 # from the root, options after "-- --"
  *   cd bench && npm run bench -- --ops get --profile /tmp/crmkit-prof
- *   cd bench && npm run bench -- --experiments      # candidate fixes, writes results/experiments.md
  *
  * Each server runs in its own child process; this process is only the load generator.
  * Never part of `npm test`.
@@ -78,20 +77,17 @@ async function fetchText(url: string, authorization: string): Promise<{ status: 
 }
 
 /** Both servers must answer byte-identical bodies, or the comparison means nothing. */
-async function checkSameAnswers(crmkit: ServerChild, bare: ServerChild, others: ServerChild[], seeded: SeededDatabase, apiKey: string): Promise<number> {
+async function checkSameAnswers(crmkit: ServerChild, bare: ServerChild, seeded: SeededDatabase, apiKey: string): Promise<number> {
   const authorization = `Bearer ${apiKey}`;
   const step = Math.max(1, Math.floor(seeded.accountIds.length / 200));
   const paths: string[] = [];
   for (let i = 0; i < seeded.accountIds.length; i += step) paths.push(`/accounts.get?input=${encodeURIComponent(JSON.stringify({ id: seeded.accountIds[i] }))}`);
   for (const grade of grades) for (const limit of [50, 1, 200]) paths.push(`/accounts.list?input=${encodeURIComponent(JSON.stringify({ grade, limit }))}`);
   for (const path of paths) {
-    const [a, ...rest] = await Promise.all([crmkit, bare, ...others].map((server) => fetchText(server.url + path, authorization)));
-    const names = [bare, ...others].map((server) => server.name);
-    rest.forEach((b, k) => {
-      if (a!.status !== 200 || a!.status !== b.status || a!.body !== b.body) {
-        throw new Error(`crmkit and ${names[k]} answer ${path} differently:\n  crmkit ${a!.status} ${a!.body.slice(0, 600)}\n  ${names[k]} ${b.status} ${b.body.slice(0, 600)}`);
-      }
-    });
+    const [a, b] = await Promise.all([fetchText(crmkit.url + path, authorization), fetchText(bare.url + path, authorization)]);
+    if (a.status !== 200 || a.status !== b.status || a.body !== b.body) {
+      throw new Error(`crmkit and bare answer ${path} differently:\n  crmkit ${a.status} ${a.body.slice(0, 600)}\n  bare ${b.status} ${b.body.slice(0, 600)}`);
+    }
   }
   // And through the client the benchmark uses: the same data.
   const client = createCrmClient({ url: crmkit.url, apiKey, retry: { attempts: 1 } });
@@ -133,9 +129,6 @@ function markdown(options: BenchOptions, seeded: SeededDatabase, rows: Row[], lo
     '- **crmkit (plain fetch)**: the same crmkit process, called with plain `fetch` like the bare handler, to separate the client library\'s cost from the server\'s.',
     '- **bare**: `node:http` + raw better-sqlite3 prepared statements (the SQL Prisma generates) in a child process, answering byte-identical bodies (checked before the run).',
     '- ratio = crmkit req/s ÷ bare req/s. Server CPU = the server child\'s user+system CPU during the measured phase (100% = one core); load-gen CPU likewise for this process.',
-    ...(options.experiments
-      ? ['- **exp: …** rows: crmkit with a candidate change applied from outside (bench/servers/crmkit-experiment.ts), called with plain fetch; compare them with "crmkit (plain fetch)". Not the acceptance figures.']
-      : []),
     '- Latencies are measured around each call with `performance.now()`; percentiles are nearest-rank over the sorted samples.',
     '',
   );
@@ -161,20 +154,13 @@ async function main() {
   console.log(`seeded in ${seeded.seconds.toFixed(1)} s (active per grade: ${grades.map((g) => `${g} ${fmtInt(seeded.activeByGrade[g] ?? 0)}`).join(', ')})`);
 
   const args = ['--database-url', seeded.databaseUrl];
-  const experimentFlags: [string, string[]][] = options.experiments
-    ? [['exp: fast path', ['--fast-path']], ['exp: statement cache', ['--statement-cache']], ['exp: fast path + statement cache', ['--fast-path', '--statement-cache']], ['exp: fast path + raw reads', ['--fast-path', '--raw-reads']]]
-    : [];
-  const [crmkit, bare, ...experiments] = await Promise.all([
-    startServer('crmkit', 'crmkit.ts', args),
-    startServer('bare', 'bare.ts', args),
-    ...experimentFlags.map(([name, flags]) => startServer(name, 'crmkit-experiment.ts', [...args, ...flags])),
-  ]);
-  for (const server of [crmkit!, bare!, ...experiments]) console.log(`${server.name} server: pid ${server.pid}, ${server.url}`);
-  const checked = await checkSameAnswers(crmkit!, bare!, experiments, seeded, seeded.apiKey);
+  const [crmkit, bare] = await Promise.all([startServer('crmkit', 'crmkit.ts', args), startServer('bare', 'bare.ts', args)]);
+  for (const server of [crmkit, bare]) console.log(`${server.name} server: pid ${server.pid}, ${server.url}`);
+  const checked = await checkSameAnswers(crmkit, bare, seeded, seeded.apiKey);
   console.log(`all servers answer ${checked} sample requests with identical bodies`);
 
   const authorization = `Bearer ${seeded.apiKey}`;
-  const client = createCrmClient({ url: crmkit!.url, apiKey: seeded.apiKey, retry: { attempts: 1 } });
+  const client = createCrmClient({ url: crmkit.url, apiKey: seeded.apiKey, retry: { attempts: 1 } });
   const plainFetch = async (base: string, procedure: string, input: unknown) => {
     const res = await fetch(`${base}/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { authorization } });
     if (!res.ok) throw new Error(`${procedure} answered ${res.status}: ${await res.text()}`);
@@ -196,10 +182,9 @@ async function main() {
     },
   });
   const variants: Variant[] = [
-    { name: 'crmkit', server: crmkit!, calls: { get: (i) => client.accounts.get.query(sequences.get[i]!), list: (i) => client.accounts.list.query(sequences.list[i]!) } },
-    viaFetch('crmkit (plain fetch)', crmkit!),
-    viaFetch('bare', bare!),
-    ...experiments.map((server) => viaFetch(server.name, server)),
+    { name: 'crmkit', server: crmkit, calls: { get: (i) => client.accounts.get.query(sequences.get[i]!), list: (i) => client.accounts.list.query(sequences.list[i]!) } },
+    viaFetch('crmkit (plain fetch)', crmkit),
+    viaFetch('bare', bare),
   ];
 
   const rows: Row[] = [];
@@ -243,7 +228,7 @@ async function main() {
       rows.push({ operation, variant: variant.name, load, serverCpuUsPerRequest: m.serverCpuUs / load.requests, serverCpu: m.serverCpuUs / 1000 / (load.seconds * 1000) });
     }
   }
-  await Promise.all([crmkit!, bare!, ...experiments].map((server) => server.stop()));
+  await Promise.all([crmkit, bare].map((server) => server.stop()));
 
   const report = markdown(options, seeded, rows, { before: loadBefore, after: loadavg() });
   console.log(`\n${report}`);

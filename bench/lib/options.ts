@@ -18,10 +18,8 @@ export interface BenchOptions {
   operations: OperationName[];
   /** When set, each measured phase is CPU-profiled inside the server child and written here. */
   profileDir: string | null;
-  /** Where the markdown table goes (null: nowhere): results/latest.md, or results/experiments.md with --experiments. */
+  /** Where the markdown table goes (null: nowhere): results/latest.md. */
   resultsFile: string | null;
-  /** Also measure crmkit with candidate changes applied from outside (servers/crmkit-experiment.ts). */
-  experiments: boolean;
   /** PRNG seed for the data and the request order. */
   seed: number;
 }
@@ -41,8 +39,6 @@ from bench/:
   --ops get,list     operations to run              (env BENCH_OPS,         default get,list)
   --profile DIR      CPU-profile each measured phase inside the server children, write
                      DIR/<server>-<op>.cpuprofile and a summary; results/latest.md is left alone
-  --experiments      also measure crmkit with candidate fixes applied from outside (env BENCH_EXPERIMENTS=1);
-                     writes results/experiments.md instead of results/latest.md
   --seed N           PRNG seed                       (env BENCH_SEED,        default 1)
   --no-write         do not write results/latest.md
   -h, --help`;
@@ -68,7 +64,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
       profile: { type: 'string' },
       seed: { type: 'string' },
       'no-write': { type: 'boolean' },
-      experiments: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -93,7 +88,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
   for (const op of operations) if (!operationNames.includes(op as OperationName)) throw new Error(`unknown operation ${op}; expected get or list`);
   if (operations.length === 0) throw new Error('--ops names no operation');
   const profileDir = values.profile ?? null;
-  const experiments = Boolean(values.experiments) || env.BENCH_EXPERIMENTS === '1';
 
   return {
     accounts: positiveInt('--accounts', values.accounts ?? env.BENCH_ACCOUNTS, 100_000),
@@ -105,8 +99,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
     operations: operations as OperationName[],
     profileDir,
     // A profiled run is slower by design; its figures must not replace the recorded ones.
-    resultsFile: values['no-write'] || profileDir ? null : join(resultsDir, experiments ? 'experiments.md' : 'latest.md'),
-    experiments,
+    resultsFile: values['no-write'] || profileDir ? null : join(resultsDir, 'latest.md'),
     seed: positiveInt('--seed', values.seed ?? env.BENCH_SEED, 1),
   };
 }

@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient } from '@trpc/client';
+import { createTRPCUntypedClient, httpBatchLink, httpLink, type TRPCClient, type TRPCRequestOptions } from '@trpc/client';
 import type { AppRouter } from '@crmkit/server';
 import { HttpStatusError, toClientError } from './errors.js';
 import { crmRetryLink, type RetryOptions } from './retry.js';
@@ -6,7 +6,7 @@ import { crmRetryLink, type RetryOptions } from './retry.js';
 interface CommonOptions {
   /** The crmkit endpoint, e.g. `https://crm.example.com/trpc`. */
   url: string;
-  /** Give up on a request after this many ms (default 10 000); it then fails with TIMEOUT. */
+  /** Give up on a request whose answer has not started after this many ms (default 10 000); it then fails with TIMEOUT. */
   timeoutMs?: number;
   retry?: RetryOptions;
   /** Send calls made in the same tick as one HTTP request (default false). */
@@ -24,19 +24,55 @@ export type CrmClientOptions =
 /** The typed client: `crm.accounts.get.query({ id })`. Every failure is a `CrmError`. */
 export type CrmClient = TRPCClient<AppRouter>;
 
-/** Wraps each `.query` / `.mutate` so what it throws is a CrmError, whatever went wrong. */
-function withCrmErrors<T extends object>(target: T): T {
-  return new Proxy(target, {
-    get(obj, key, receiver) {
-      const value = Reflect.get(obj, key, receiver) as unknown;
-      if ((key === 'query' || key === 'mutate') && typeof value === 'function') {
-        return (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
-          throw toClientError(error);
-        });
-      }
-      return value !== null && (typeof value === 'object' || typeof value === 'function') ? withCrmErrors(value as object) : value;
+type Untyped = ReturnType<typeof createTRPCUntypedClient<AppRouter>>;
+
+/**
+ * The typed surface (`crm.accounts.get.query(input)`) over tRPC's untyped client. Each path's
+ * proxy is made once and cached, and `.query` / `.mutate` turn every failure into a CrmError.
+ */
+function crmProxy(untyped: Untyped, path: readonly string[] = []): unknown {
+  const children = new Map<string, unknown>();
+  const dotted = path.join('.');
+  const fail = (error: unknown): never => {
+    throw toClientError(error);
+  };
+  const query = (input?: unknown, opts?: TRPCRequestOptions) => untyped.query(dotted, input, opts).catch(fail);
+  const mutate = (input?: unknown, opts?: TRPCRequestOptions) => untyped.mutation(dotted, input, opts).catch(fail);
+  return new Proxy(Object.create(null) as object, {
+    get(_, key) {
+      if (typeof key !== 'string' || key === 'then') return undefined; // not a thenable
+      if (path.length > 0 && key === 'query') return query;
+      if (path.length > 0 && key === 'mutate') return mutate;
+      let child = children.get(key);
+      if (child === undefined) children.set(key, (child = crmProxy(untyped, [...path, key])));
+      return child;
     },
   });
+}
+
+/** A fetch that gives up after `timeoutMs`, linked to the caller's own signal when there is one. */
+function fetchWithTimeout(baseFetch: typeof fetch, timeoutMs: number): typeof fetch {
+  return async (input, init) => {
+    const outer = init?.signal;
+    // Plain controller + timer: AbortSignal.any costs more per request than the rest of the call.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    const forward = () => controller.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    else outer?.addEventListener('abort', forward, { once: true });
+    try {
+      const response = await baseFetch(input, { ...init, signal: controller.signal });
+      // A non-JSON error page (proxy, load balancer) would otherwise surface as BAD_RESPONSE with its status lost.
+      if (!response.ok && !/json/i.test(response.headers.get('content-type') ?? '')) {
+        void response.body?.cancel().catch(() => {});
+        throw new HttpStatusError(response);
+      }
+      return response;
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', forward);
+    }
+  };
 }
 
 /**
@@ -47,24 +83,12 @@ function withCrmErrors<T extends object>(target: T): T {
  * const hq = await crm.accounts.create.mutate({ name: 'Hualian Supermarkets' });
  */
 export function createCrmClient(options: CrmClientOptions): CrmClient {
-  const baseFetch = options.fetch ?? globalThis.fetch;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const timedFetch: typeof fetch = async (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    const response = await baseFetch(input, { ...init, signal });
-    // A non-JSON error page (proxy, load balancer) would otherwise surface as BAD_RESPONSE with its status lost.
-    if (!response.ok && !/json/i.test(response.headers.get('content-type') ?? '')) {
-      void response.body?.cancel().catch(() => {});
-      throw new HttpStatusError(response);
-    }
-    return response;
-  };
+  const timedFetch = fetchWithTimeout(options.fetch ?? globalThis.fetch, options.timeoutMs ?? 10_000);
   const headers = async () => {
     const credential = options.apiKey ?? (await options.getToken!());
     return { ...options.headers, authorization: `Bearer ${credential}` };
   };
   const transport = options.batch ? httpBatchLink({ url: options.url, headers, fetch: timedFetch }) : httpLink({ url: options.url, headers, fetch: timedFetch });
-  const client = createTRPCClient<AppRouter>({ links: [crmRetryLink(options.retry), transport] });
-  return withCrmErrors(client);
+  const untyped = createTRPCUntypedClient<AppRouter>({ links: [crmRetryLink(options.retry), transport] });
+  return crmProxy(untyped) as CrmClient;
 }

@@ -1,6 +1,6 @@
 import type { Clock, Permission, Role } from '@crmkit/core';
 import { CrmError, can } from '@crmkit/core';
-import type { Db } from './db/client.js';
+import type { Db, Reads } from './db/client.js';
 import type { Provider } from './db/url.js';
 import type { Logger } from './logger.js';
 
@@ -18,6 +18,8 @@ export interface Actor {
 /** What every service function takes: its dependencies and the caller. */
 export interface ServiceContext {
   db: Db;
+  /** Fast non-transactional reads; inside a transaction read through the transaction instead. */
+  reads: Reads;
   provider: Provider;
   clock: Clock;
   actor: Actor;

@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { callTRPCProcedure } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { systemClock, type Clock, type Permission, type Role } from '@crmkit/core';
 import { createAuthenticator, type AuthOptions } from './auth/authenticate.js';
 import { mintUserToken, type MintUserTokenOptions } from './auth/tokens.js';
 import type { Actor, ServiceContext } from './context.js';
-import { migrateDatabase, openDatabase, type Db } from './db/client.js';
+import { migrateDatabase, openDatabase, type Db, type Reads } from './db/client.js';
+import { prismaAccountReads } from './db/account-reads.js';
 import type { MigrateResult } from './db/migrations.js';
 import { providerOf, type Provider } from './db/url.js';
 import { createLogger, type Logger } from './logger.js';
@@ -75,11 +77,13 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
 
   let migrations: MigrateResult | null = null;
   let db: Db;
+  let reads: Reads;
   let provider: Provider;
   let closeDb = async () => {};
   if (options.prisma) {
     db = options.prisma.client;
     provider = options.prisma.provider;
+    reads = { accounts: prismaAccountReads(db, provider) };
   } else if (options.databaseUrl) {
     provider = providerOf(options.databaseUrl);
     if (options.migrate !== false) {
@@ -88,6 +92,7 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
     }
     const opened = openDatabase(options.databaseUrl);
     db = opened.prisma;
+    reads = opened.reads;
     closeDb = opened.close;
   } else {
     throw new Error('createCrmServer needs databaseUrl or prisma');
@@ -96,8 +101,8 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
   const auth = createAuthenticator(db, clock, logger, options.auth);
   // Revoking a key through this server forgets it here at once; other instances within apiKeyCacheMs.
   const hooks = { apiKeyRevoked: (id: string) => auth.forgetApiKey(id) };
-  const contextFor = (actor: Actor | null): RequestContext => ({ db, provider, clock, logger, actor, hooks });
-  const serviceContext = (actor: Actor): ServiceContext => ({ db, provider, clock, logger, actor, hooks });
+  const contextFor = (actor: Actor | null): RequestContext => ({ db, reads, provider, clock, logger, actor, hooks });
+  const serviceContext = (actor: Actor): ServiceContext => ({ db, reads, provider, clock, logger, actor, hooks });
 
   async function contextFromHeader(authorization: string | null | undefined): Promise<RequestContext> {
     try {
@@ -117,9 +122,42 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
       createContext: ({ req }) => contextFromHeader(req.headers.get('authorization')),
     });
 
+  const procedures = router._def.procedures as unknown as Record<string, { _def: { type: string } } | undefined>;
+
+  /**
+   * Answers a single (unbatched) GET query without tRPC's conversion of the Node request into a
+   * Fetch Request and back, which costs more than the query itself. It calls the same procedure
+   * (same middlewares, validation and output schema) and writes the same body tRPC would. Any
+   * failure falls back to tRPC's handler, which answers it canonically; that re-runs a query, a
+   * read, only on the error path.
+   */
+  async function answerQueryDirectly(req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<boolean> {
+    if (req.method !== 'GET' || procedures[path]?._def.type !== 'query' || req.headers['trpc-accept'] !== undefined) return false;
+    const params = new URLSearchParams(search);
+    if (params.has('batch')) return false;
+    const rawInput = params.get('input');
+    let input: unknown;
+    try {
+      input = rawInput === null ? undefined : JSON.parse(rawInput);
+    } catch {
+      return false;
+    }
+    const ctx = { ...(await contextFromHeader(req.headers.authorization)), quiet: true };
+    let data: unknown;
+    try {
+      data = await callTRPCProcedure({ router, path, ctx, type: 'query', getRawInput: async () => input, signal: undefined, batchIndex: 0 });
+    } catch {
+      return false;
+    }
+    const body = JSON.stringify({ result: { data } });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), vary: 'trpc-accept, accept' }).end(body);
+    return true;
+  }
+
   const nodeHandler = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
-    const pathname = url.split('?')[0] ?? '/';
+    const queryAt = url.indexOf('?');
+    const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
     if (pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       return;
@@ -128,14 +166,13 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `not found; crmkit answers under ${endpoint}/`, data: { crmCode: 'NOT_FOUND' } } }));
       return;
     }
-    void nodeHTTPRequestHandler({
-      req,
-      res,
-      path: decodeURIComponent(pathname.slice(endpoint.length + 1)),
-      router,
-      maxBodySize,
-      createContext: ({ req: r }) => contextFromHeader(r.headers.authorization),
-    });
+    const path = decodeURIComponent(pathname.slice(endpoint.length + 1));
+    const viaTrpc = () =>
+      nodeHTTPRequestHandler({ req, res, path, router, maxBodySize, createContext: ({ req: r }) => contextFromHeader(r.headers.authorization) });
+    void answerQueryDirectly(req, res, path, queryAt < 0 ? '' : url.slice(queryAt + 1)).then(
+      (answered) => (answered ? undefined : viaTrpc()),
+      () => viaTrpc(),
+    );
   };
 
   let httpServer: Server | null = null;

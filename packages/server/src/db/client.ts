@@ -8,6 +8,7 @@ import { PrismaClient as SqliteClient } from '../../generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from '../../generated/postgresql/client.js';
 import { applyMigrations, bundledMigrations, type MigrateResult, type MigrationConnection } from './migrations.js';
 import { providerOf, sqlitePathOf, type Provider } from './url.js';
+import { prismaAccountReads, sqliteAccountReads, type AccountReads } from './account-reads.js';
 
 /**
  * The Prisma client crmkit's services use. Both providers' clients are generated from one
@@ -17,10 +18,21 @@ export type Db = SqliteClient;
 /** A Prisma interactive-transaction client. */
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
+/** Hot read paths that bypass the ORM where the driver allows (see account-reads.ts). */
+export interface Reads {
+  accounts: AccountReads;
+}
+
 export interface Database_ {
   provider: Provider;
   prisma: Db;
+  reads: Reads;
   close(): Promise<void>;
+}
+
+/** crmkit opens a SQLite database from several connections (migrator, writer, reader); each would get its own `:memory:`. */
+function refuseMemory(path: string): void {
+  if (path === ':memory:' || path.startsWith('file::memory:')) throw new Error('crmkit needs a SQLite file, not :memory: (use a file in a temporary directory)');
 }
 
 /** Opens Prisma on `file:` (SQLite, created if missing) or `postgres://` with the matching driver adapter. */
@@ -28,14 +40,27 @@ export function openDatabase(databaseUrl: string): Database_ {
   const provider = providerOf(databaseUrl);
   if (provider === 'sqlite') {
     const path = sqlitePathOf(databaseUrl);
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-    const adapter = new PrismaBetterSqlite3({ url: path === ':memory:' ? ':memory:' : `file:${path}` });
-    const prisma = new SqliteClient({ adapter });
-    return { provider, prisma, close: () => prisma.$disconnect() };
+    refuseMemory(path);
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    // WAL lets the read-only connection below read while Prisma's connection writes.
+    const setup = new Database(path);
+    setup.pragma('journal_mode = WAL');
+    setup.close();
+    const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}` }) });
+    const accounts = sqliteAccountReads(path);
+    return {
+      provider,
+      prisma,
+      reads: { accounts },
+      close: async () => {
+        accounts.close();
+        await prisma.$disconnect();
+      },
+    };
   }
   const adapter = new PrismaPg({ connectionString: databaseUrl });
   const prisma = new PostgresClient({ adapter }) as unknown as Db;
-  return { provider, prisma, close: () => prisma.$disconnect() };
+  return { provider, prisma, reads: { accounts: prismaAccountReads(prisma, provider) }, close: () => prisma.$disconnect() };
 }
 
 /** Applies crmkit's pending migrations to the database at `databaseUrl` with the raw driver. */
@@ -44,7 +69,8 @@ export async function migrateDatabase(databaseUrl: string): Promise<MigrateResul
   const set = bundledMigrations(provider);
   if (provider === 'sqlite') {
     const path = sqlitePathOf(databaseUrl);
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    refuseMemory(path);
+    mkdirSync(dirname(resolve(path)), { recursive: true });
     const db = new Database(path);
     try {
       db.pragma('busy_timeout = 5000');

@@ -1,14 +1,10 @@
 import { CrmError, type Account, type AccountGrade } from '@crmkit/core';
-import type { Account as AccountRow } from '../../../generated/sqlite/client.js';
+import { accountSelect, type AccountRow } from '../../db/account-reads.js';
 import type { ServiceContext } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
 
-/** The columns an Account answer exposes; rows never leak other fields. */
-export const accountSelect = {
-  id: true, name: true, parentId: true, grade: true, settlesOwnInvoices: true, taxId: true, phone: true, email: true,
-  website: true, region: true, currency: true, version: true, createdAt: true, updatedAt: true, archivedAt: true,
-} as const;
-export type AccountSelected = Pick<AccountRow, keyof typeof accountSelect>;
+export { accountSelect };
+export type AccountSelected = AccountRow;
 
 export function toAccount(row: AccountSelected): Account {
   return {

@@ -1,7 +1,7 @@
 import { decodeCursor, encodeCursor, listAccountsInputSchema, searchKey, type Account, type ListAccountsInput, type Page } from '@crmkit/core';
 import { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
-import { accountSelect, toAccount } from './account-rows.js';
+import { toAccount } from './account-rows.js';
 
 const cursorShape = z.object({ id: z.string() });
 
@@ -10,18 +10,14 @@ export async function listAccounts(ctx: ServiceContext, input: ListAccountsInput
   authorize(ctx.actor, 'accounts:read');
   const { limit, cursor, search, parentId, grade, archived } = listAccountsInputSchema.parse(input);
   const before = cursor ? decodeCursor(cursor, cursorShape).id : undefined;
-  const rows = await ctx.db.account.findMany({
-    where: {
-      tenantId: ctx.actor.tenantId,
-      ...(before ? { id: { lt: before } } : {}),
-      ...(search ? { nameSearch: { contains: searchKey(search) } } : {}),
-      ...(parentId !== undefined ? { parentId } : {}),
-      ...(grade ? { grade } : {}),
-      ...(archived === 'exclude' ? { archivedAt: null } : archived === 'only' ? { archivedAt: { not: null } } : {}),
-    },
-    orderBy: { id: 'desc' },
+  const rows = await ctx.reads.accounts.list({
+    tenantId: ctx.actor.tenantId,
+    beforeId: before,
+    nameContains: search ? searchKey(search) : undefined,
+    parentId,
+    grade,
+    archived,
     take: limit + 1,
-    select: accountSelect,
   });
   const page = rows.slice(0, limit).map(toAccount);
   return { items: page, nextCursor: rows.length > limit ? encodeCursor({ id: page[page.length - 1]!.id }) : null };
