@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCrmError, type CrmError } from './errors.js';
+import { crmErrorFrom } from './__tests__/crm-error-from.js';
+import { isCrmError } from './errors.js';
 import {
   addMoney,
   allocateByBasisPoints,
@@ -13,16 +14,6 @@ import {
   type CurrencyCode,
 } from './money.js';
 
-/** Runs fn and returns the CrmError it throws; fails the test when it throws nothing or something else. */
-function crmErrorFrom(fn: () => unknown): CrmError {
-  try {
-    fn();
-  } catch (e) {
-    if (isCrmError(e)) return e;
-    throw new Error(`expected a CrmError, got ${String(e)}`);
-  }
-  throw new Error('expected a CrmError, but nothing was thrown');
-}
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const safeAmount = fc.oneof(fc.integer({ min: -MAX, max: MAX }), fc.integer({ min: -100_000, max: 100_000 }), fc.constant(0));

@@ -1,18 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { crmErrorFrom } from './__tests__/crm-error-from.js';
 import { z } from 'zod';
-import { isCrmError, type CrmError } from './errors.js';
+import { isCrmError } from './errors.js';
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, pageInputSchema, pageSchema } from './pagination.js';
 
-function crmErrorFrom(fn: () => unknown): CrmError {
-  try {
-    fn();
-  } catch (e) {
-    if (isCrmError(e)) return e;
-    throw new Error(`expected a CrmError, got ${String(e)}`);
-  }
-  throw new Error('expected a CrmError, but nothing was thrown');
-}
 
 const keyShape = z.object({ name: z.string(), id: z.string() });
 const anyKey = z.record(z.string(), z.union([z.string(), z.number()]));

@@ -98,7 +98,7 @@ describe('CrmProvider', () => {
       seen.push(useQueryClient());
       return null;
     }
-    const { rerender } = render(
+    const twoProviders = (
       <>
         <CrmProvider client={crm.client}>
           <Probe />
@@ -106,21 +106,13 @@ describe('CrmProvider', () => {
         <CrmProvider client={crm.client}>
           <Probe />
         </CrmProvider>
-      </>,
+      </>
     );
+    const { rerender } = render(twoProviders);
     const [a, b] = seen;
     expect(a).toBeDefined();
     expect(a).not.toBe(b);
-    rerender(
-      <>
-        <CrmProvider client={crm.client}>
-          <Probe />
-        </CrmProvider>
-        <CrmProvider client={crm.client}>
-          <Probe />
-        </CrmProvider>
-      </>,
-    );
+    rerender(twoProviders);
     expect(seen.slice(2)).toEqual([a, b]);
   });
 

@@ -1,18 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCrmError, type CrmError } from '../errors.js';
+import { crmErrorFrom } from '../__tests__/crm-error-from.js';
 import { explanationStepSchema } from '../explanation.js';
 import { assertValidParentChange, buildTree, MAX_HIERARCHY_DEPTH, orderPartyDefaults } from './hierarchy.rules.js';
 
-function crmErrorFrom(fn: () => unknown): CrmError {
-  try {
-    fn();
-  } catch (e) {
-    if (isCrmError(e)) return e;
-    throw new Error(`expected a CrmError, got ${String(e)}`);
-  }
-  throw new Error('expected a CrmError, but nothing was thrown');
-}
 
 /** Ids of `n` ancestors, nearest first: a1 (parent of the new parent's child) … an. */
 const ancestors = (n: number) => Array.from({ length: n }, (_, i) => `a${i + 1}`);
