@@ -98,7 +98,7 @@ describe('CrmProvider', () => {
       seen.push(useQueryClient());
       return null;
     }
-    const twoProviders = (
+    const { rerender } = render(
       <>
         <CrmProvider client={crm.client}>
           <Probe />
@@ -106,13 +106,21 @@ describe('CrmProvider', () => {
         <CrmProvider client={crm.client}>
           <Probe />
         </CrmProvider>
-      </>
+      </>,
     );
-    const { rerender } = render(twoProviders);
     const [a, b] = seen;
     expect(a).toBeDefined();
     expect(a).not.toBe(b);
-    rerender(twoProviders);
+    rerender(
+      <>
+        <CrmProvider client={crm.client}>
+          <Probe />
+        </CrmProvider>
+        <CrmProvider client={crm.client}>
+          <Probe />
+        </CrmProvider>
+      </>,
+    );
     expect(seen.slice(2)).toEqual([a, b]);
   });
 
