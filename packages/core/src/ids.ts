@@ -8,6 +8,15 @@ export const idPrefixes = {
   apiKey: 'key',
   audit: 'aud',
   event: 'evt',
+  team: 'tm',
+  membership: 'mbr',
+  productLine: 'pl',
+  productLineAssignment: 'pla',
+  ownershipPeriod: 'own',
+  routingOverride: 'ovr',
+  delegation: 'dlg',
+  availability: 'awy',
+  activity: 'act',
 } as const;
 export type IdPrefix = (typeof idPrefixes)[keyof typeof idPrefixes];
 

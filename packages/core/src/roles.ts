@@ -17,6 +17,16 @@ export const permissionSchema = z.enum([
   'users:write',
   'apiKeys:manage',
   'audit:read',
+  'teams:read',
+  'teams:manage',
+  'ownership:read',
+  'ownership:assign',
+  'ownership:override',
+  'delegations:manage',
+  'pool:claim',
+  'pool:manage',
+  'activities:read',
+  'activities:write',
 ]);
 export type Permission = z.infer<typeof permissionSchema>;
 
@@ -25,10 +35,10 @@ const all = permissionSchema.options;
 /** The one table of role → permissions. */
 export const rolePermissions: Record<Role, readonly Permission[]> = {
   admin: all,
-  manager: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'audit:read'],
-  rep: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read'],
-  service: ['accounts:read', 'contacts:read', 'users:read'],
-  integration: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'users:write'],
+  manager: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'audit:read', 'teams:read', 'teams:manage', 'ownership:read', 'ownership:assign', 'ownership:override', 'delegations:manage', 'pool:claim', 'pool:manage', 'activities:read', 'activities:write'],
+  rep: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'teams:read', 'ownership:read', 'delegations:manage', 'pool:claim', 'activities:read', 'activities:write'],
+  service: ['accounts:read', 'contacts:read', 'users:read', 'teams:read', 'ownership:read', 'activities:read'],
+  integration: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'users:write', 'teams:read', 'ownership:read', 'ownership:assign', 'activities:read', 'activities:write'],
 };
 
 /**

@@ -1,0 +1,42 @@
+import { CrmError } from '../errors.js';
+import { overlaps } from './periods.js';
+import type { DelegationFact, DelegationScope } from './resolve.rules.js';
+
+function scopesOverlap(a: { scope: DelegationScope; accountIds: readonly string[] }, b: { scope: DelegationScope; accountIds: readonly string[] }): boolean {
+  if (a.scope === 'all' || b.scope === 'all') return true;
+  if (a.scope === 'accounts' && b.scope === 'accounts') return a.accountIds.some((id) => b.accountIds.includes(id));
+  return a.scope === b.scope;
+}
+
+/**
+ * Checks a new delegation against the delegations not yet ended: the window must be real, a user
+ * cannot delegate to themselves, a delegator cannot have two delegations covering the same work
+ * at the same time (CONFLICT), and delegations in force together cannot form a cycle (CYCLE).
+ *
+ * @example
+ * assertValidDelegation({ delegatorId: 'li', delegateId: 'zhao', … }, [{ delegatorId: 'zhao', delegateId: 'li', … }]) // throws CYCLE
+ */
+export function assertValidDelegation(next: Omit<DelegationFact, 'id'>, existing: readonly DelegationFact[]): void {
+  if (next.delegatorId === next.delegateId) throw CrmError.validation('delegateId', 'a user cannot delegate to themselves');
+  if (next.validTo.getTime() <= next.validFrom.getTime()) throw CrmError.validation('validTo', 'validTo must be after validFrom');
+  if (next.scope === 'accounts' && next.accountIds.length === 0) throw CrmError.validation('accountIds', 'a delegation scoped to accounts names at least one account');
+  const clash = existing.find((d) => d.delegatorId === next.delegatorId && overlaps(d, next) && scopesOverlap(d, next));
+  if (clash) {
+    throw new CrmError('CONFLICT', `${next.delegatorId} already delegates this work to ${clash.delegateId} in an overlapping window (${clash.id})`, { details: { delegationId: clash.id } });
+  }
+  // A path delegate → … → delegator among delegations overlapping the new window closes a loop.
+  const edges = existing.filter((d) => overlaps(d, next));
+  const path = [next.delegatorId, next.delegateId];
+  const visit = (from: string, trail: string[]): string[] | null => {
+    for (const d of edges.filter((e) => e.delegatorId === from)) {
+      if (d.delegateId === next.delegatorId) return [...trail, d.delegateId];
+      if (!trail.includes(d.delegateId)) {
+        const found = visit(d.delegateId, [...trail, d.delegateId]);
+        if (found) return found;
+      }
+    }
+    return null;
+  };
+  const loop = visit(next.delegateId, path);
+  if (loop) throw new CrmError('CYCLE', `the delegation would close a loop: ${loop.join(' → ')}`, { fieldErrors: { delegateId: ['this delegation would close a loop'] }, details: { path: loop } });
+}

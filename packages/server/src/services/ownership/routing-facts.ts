@@ -1,0 +1,53 @@
+import { type DelegationFact, type DelegationScope, type RoutingFacts, type RoutingPurpose } from '@crmkit/core';
+import type { Db, Tx } from '../../db/client.js';
+
+export interface RoutingQuestion {
+  tenantId: string;
+  accountId: string;
+  at: Date;
+  purpose: RoutingPurpose;
+  productLineId?: string | undefined;
+  orderRepId?: string | undefined;
+}
+
+/**
+ * Loads what `resolveResponsible` needs, as of `at`: the ownership period in force, the team's
+ * leader and product-line member then, the override then, the tenant's active users, and the
+ * delegations and away windows around `at`. Each query reads only the rows in force at `at`
+ * (indexed by their start), so long histories cost no more than short ones.
+ */
+export async function loadRoutingFacts(db: Db | Tx, q: RoutingQuestion): Promise<RoutingFacts> {
+  const { tenantId, accountId, at } = q;
+  const inForceWhere = { validFrom: { lte: at }, OR: [{ validTo: null }, { validTo: { gt: at } }] };
+  const ownership = await db.accountOwnership.findFirst({ where: { tenantId, accountId, ...inForceWhere }, orderBy: { validFrom: 'desc' } });
+  const teamId = ownership?.teamId ?? null;
+  const [leader, member, overrides, users, delegations, away] = await Promise.all([
+    teamId ? db.teamMembership.findFirst({ where: { tenantId, teamId, role: 'leader', ...inForceWhere }, orderBy: { validFrom: 'desc' } }) : null,
+    teamId && q.productLineId ? db.productLineAssignment.findFirst({ where: { tenantId, teamId, productLineId: q.productLineId, ...inForceWhere }, orderBy: { validFrom: 'desc' } }) : null,
+    db.routingOverride.findMany({ where: { tenantId, accountId, ...inForceWhere } }),
+    db.user.findMany({ where: { tenantId, active: true }, select: { id: true } }),
+    db.delegation.findMany({ where: { tenantId, endedAt: null, validFrom: { lte: at }, validTo: { gt: at } } }),
+    db.availability.findMany({ where: { tenantId, awayFrom: { lte: at }, awayTo: { gt: at } } }),
+  ]);
+  // The most specific override wins: product line and purpose, then either, then the account.
+  const specificity = (o: { productLineId: string | null; purpose: string | null }) => (o.productLineId ? 2 : 0) + (o.purpose ? 1 : 0);
+  const override = overrides
+    .filter((o) => (o.productLineId === null || o.productLineId === q.productLineId) && (o.purpose === null || o.purpose === q.purpose))
+    .sort((a, b) => specificity(b) - specificity(a) || b.validFrom.getTime() - a.validFrom.getTime())[0];
+  const delegationFacts: DelegationFact[] = delegations.map((d) => ({
+    id: d.id, delegatorId: d.delegatorId, delegateId: d.delegateId, scope: d.scope as DelegationScope, accountIds: JSON.parse(d.accountIds) as string[], validFrom: d.validFrom, validTo: d.validTo,
+  }));
+  return {
+    at,
+    purpose: q.purpose,
+    accountId,
+    ownership: ownership ? { teamId: ownership.teamId, primaryOwnerId: ownership.primaryOwnerId, secondaryOwnerId: ownership.secondaryOwnerId } : null,
+    leaderId: leader?.userId ?? null,
+    ...(q.productLineId ? { productLine: { id: q.productLineId, memberId: member?.userId ?? null } } : {}),
+    ...(q.orderRepId !== undefined ? { orderRepId: q.orderRepId } : {}),
+    override: override ? { id: override.id, userId: override.userId, actorId: override.actorId, reason: override.reason } : null,
+    activeUserIds: new Set(users.map((u) => u.id)),
+    delegations: delegationFacts,
+    away: away.map((a) => ({ userId: a.userId, awayFrom: a.awayFrom, awayTo: a.awayTo })),
+  };
+}
