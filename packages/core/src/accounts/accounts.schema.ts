@@ -74,14 +74,17 @@ export type UpdateAccountInput = z.input<typeof updateAccountInputSchema>;
 
 export const getAccountInputSchema = z.strictObject({ id: accountIdSchema });
 
-export const listAccountsInputSchema = pageInputSchema.extend({
+/** The filters shared by `accounts.list` and `accounts.count`. */
+const accountFilters = {
   /** Case-insensitive match anywhere in the name (full- and half-width forms match alike). */
   search: z.string().trim().min(1).max(200).optional(),
   /** Children of this account; `null` lists top-level accounts only. */
   parentId: accountIdSchema.nullable().optional(),
   grade: accountGradeSchema.optional(),
   archived: z.enum(['exclude', 'include', 'only']).default('exclude'),
-}).strict().prefault({});
+};
+
+export const listAccountsInputSchema = pageInputSchema.extend(accountFilters).strict().prefault({});
 export type ListAccountsInput = z.input<typeof listAccountsInputSchema>;
 export const accountPageSchema = pageSchema(accountSchema);
 
@@ -109,7 +112,12 @@ export interface AccountTreeNode {
 export const accountTreeNodeSchema: z.ZodType<AccountTreeNode> = z.lazy(() =>
   z.object({ account: accountSchema, depth: z.number().int().min(1), billToAccountId: accountIdSchema, children: z.array(accountTreeNodeSchema) }),
 );
-/** The whole group the account belongs to, from its top-level ancestor down. */
+/**
+ * The group the account belongs to, from its top-level ancestor down. A caller who sees only part
+ * of the tenant gets the visible part around the focus: rooted at the highest ancestor reached
+ * through visible accounts (`ancestorIds` lists those), hidden accounts left out with their
+ * branches; `depth` counts from that root.
+ */
 export const accountTreeSchema = z.object({ focusId: accountIdSchema, ancestorIds: z.array(accountIdSchema), root: accountTreeNodeSchema });
 export type AccountTree = z.infer<typeof accountTreeSchema>;
 
@@ -121,3 +129,10 @@ export const orderPartiesSchema = z.object({
   explanation: z.array(explanationStepSchema),
 });
 export type OrderParties = z.infer<typeof orderPartiesSchema>;
+
+/** The filters of `accounts.list` without paging: how many accounts the caller would page through. */
+export const countAccountsInputSchema = z.strictObject(accountFilters).prefault({});
+export type CountAccountsInput = z.input<typeof countAccountsInputSchema>;
+/** How many accounts the caller may see match the filters. */
+export const accountCountSchema = z.object({ count: z.number().int().min(0) });
+export type AccountCount = z.infer<typeof accountCountSchema>;

@@ -1,5 +1,5 @@
 import { CrmError } from '../errors.js';
-import { overlaps } from './periods.js';
+import { overlaps, type Period } from './periods.js';
 import type { DelegationFact, DelegationScope } from './resolve.rules.js';
 
 function scopesOverlap(a: { scope: DelegationScope; accountIds: readonly string[] }, b: { scope: DelegationScope; accountIds: readonly string[] }): boolean {
@@ -24,19 +24,20 @@ export function assertValidDelegation(next: Omit<DelegationFact, 'id'>, existing
   if (clash) {
     throw new CrmError('CONFLICT', `${next.delegatorId} already delegates this work to ${clash.delegateId} in an overlapping window (${clash.id})`, { details: { delegationId: clash.id } });
   }
-  // A path delegate → … → delegator among delegations overlapping the new window closes a loop.
-  const edges = existing.filter((d) => overlaps(d, next));
+  // A path delegate → … → delegator whose delegations are all in force together with the new one
+  // (their windows share an instant: `window` narrows along the path) closes a loop.
   const path = [next.delegatorId, next.delegateId];
-  const visit = (from: string, trail: string[]): string[] | null => {
-    for (const d of edges.filter((e) => e.delegatorId === from)) {
+  const visit = (from: string, trail: string[], window: Period): string[] | null => {
+    for (const d of existing.filter((e) => e.delegatorId === from && overlaps(e, window))) {
       if (d.delegateId === next.delegatorId) return [...trail, d.delegateId];
       if (!trail.includes(d.delegateId)) {
-        const found = visit(d.delegateId, [...trail, d.delegateId]);
+        const shared = { validFrom: d.validFrom > window.validFrom ? d.validFrom : window.validFrom, validTo: window.validTo && window.validTo < d.validTo ? window.validTo : d.validTo };
+        const found = visit(d.delegateId, [...trail, d.delegateId], shared);
         if (found) return found;
       }
     }
     return null;
   };
-  const loop = visit(next.delegateId, path);
+  const loop = visit(next.delegateId, path, next);
   if (loop) throw new CrmError('CYCLE', `the delegation would close a loop: ${loop.join(' → ')}`, { fieldErrors: { delegateId: ['this delegation would close a loop'] }, details: { path: loop } });
 }

@@ -80,6 +80,19 @@ export const resolutionSchema = z.object({ accountId: accountIdSchema, userId: h
 export type ResolutionOutput = z.infer<typeof resolutionSchema>;
 /** A leader's override of routing on an account (optionally for one product line or purpose), with why. */
 export const overrideInputSchema = z.strictObject({ accountId: accountIdSchema, userId: hostUserIdSchema, productLineId: productLineIdSchema.optional(), purpose: routingPurposeSchema.optional(), reason: reasonSchema });
+/** A leader's routing override as stored: in force from validFrom until validTo. */
+export const routingOverrideSchema = z.object({
+  id: z.string().regex(idPattern('ovr'), 'expected an override id (ovr_…)'),
+  accountId: accountIdSchema,
+  productLineId: productLineIdSchema.nullable(),
+  purpose: routingPurposeSchema.nullable(),
+  userId: z.string(),
+  validFrom: isoDateTime,
+  validTo: isoDateTime.nullable(),
+  reason: z.string(),
+  actorId: z.string(),
+});
+export type RoutingOverride = z.infer<typeof routingOverrideSchema>;
 export const clearOverrideInputSchema = z.strictObject({ accountId: accountIdSchema, productLineId: productLineIdSchema.optional(), purpose: routingPurposeSchema.optional(), reason: reasonSchema });
 
 // ── Delegation and availability ──────────────────────────────────────────────────────────

@@ -113,8 +113,10 @@ export function followDelegations(facts: RoutingFacts, userId: string, role: str
 
 /**
  * Who is responsible, and why. The order of preference: a leader's override → the order line's
- * rep (order-tied purposes) → the team member assigned to the product line → the primary owner →
- * the secondary owner → the team leader. A candidate who delegates is replaced by the first
+ * rep (purpose `order`) → the team member assigned to the product line → the primary owner →
+ * the secondary owner → the team leader. Complaints follow DOMAIN §2: the order's rep (or the
+ * product line's member), then the secondary owner, then the leader; a complaint tied to no
+ * order or product line goes straight to the leader. A candidate who delegates is replaced by the first
  * available person down their delegation chain; one who is away without a delegate is passed
  * over. The leader is the last resort and is chosen even when away if nobody in the leader's
  * delegation chain is available, so an owned account always has someone.
@@ -136,14 +138,29 @@ export function resolveResponsible(facts: RoutingFacts): Resolution {
   if (facts.override) {
     candidates.push({ rule: 'override', role: 'override', userId: facts.override.userId, why: `override by ${facts.override.actorId}: ${facts.override.reason}` });
   }
-  if (facts.purpose === 'order' || facts.purpose === 'complaint') {
-    if (facts.orderRepId !== undefined) candidates.push({ rule: 'order-rep', role: "order line's rep", userId: facts.orderRepId, why: 'the rep recorded on the order' });
+  if (facts.purpose === 'complaint') {
+    // DOMAIN §2: a complaint about an order (or one of its product lines) goes to the rep
+    // responsible for it, then the secondary owner, then the leader; one tied to neither goes
+    // straight to the leader, who assigns it.
+    if (facts.orderRepId || facts.productLine) {
+      if (facts.orderRepId) candidates.push({ rule: 'order-rep', role: "order's rep", userId: facts.orderRepId, why: 'the rep responsible for the order complained about' });
+      if (facts.productLine) {
+        candidates.push({ rule: 'product-line', role: `member for ${facts.productLine.id}`, userId: facts.productLine.memberId, why: `the team member assigned to product line ${facts.productLine.id}` });
+      }
+      candidates.push({ rule: 'secondary-owner', role: 'secondary owner', userId: own.secondaryOwnerId, why: 'the secondary owner' });
+    } else {
+      explanation.push(step('complaint', 'applied', 'a complaint tied to no order or product line goes to the team leader, who assigns it', null));
+    }
+  } else {
+    if (facts.purpose === 'order' && facts.orderRepId !== undefined) {
+      candidates.push({ rule: 'order-rep', role: "order line's rep", userId: facts.orderRepId, why: 'the rep recorded on the order line' });
+    }
+    if (facts.productLine) {
+      candidates.push({ rule: 'product-line', role: `member for ${facts.productLine.id}`, userId: facts.productLine.memberId, why: `the team member assigned to product line ${facts.productLine.id}` });
+    }
+    candidates.push({ rule: 'primary-owner', role: 'primary owner', userId: own.primaryOwnerId, why: 'the primary owner' });
+    candidates.push({ rule: 'secondary-owner', role: 'secondary owner', userId: own.secondaryOwnerId, why: 'the secondary owner' });
   }
-  if (facts.productLine) {
-    candidates.push({ rule: 'product-line', role: `member for ${facts.productLine.id}`, userId: facts.productLine.memberId, why: `the team member assigned to product line ${facts.productLine.id}` });
-  }
-  candidates.push({ rule: 'primary-owner', role: 'primary owner', userId: own.primaryOwnerId, why: 'the primary owner' });
-  candidates.push({ rule: 'secondary-owner', role: 'secondary owner', userId: own.secondaryOwnerId, why: 'the secondary owner' });
 
   for (const c of candidates) {
     if (!c.userId) {
