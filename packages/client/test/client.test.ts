@@ -70,8 +70,12 @@ describe('with user tokens', () => {
     expect((await crm.accounts.list.query({ search: 'Token Holder' })).items.map((a) => a.id)).toEqual([created.id]);
     expect(calls).toBe(3);
 
+    // A rep who creates an account becomes its owner: two events, both by that user.
     const audit = await admin.audit.list.query({ entityType: 'account', entityId: created.id });
-    expect(audit.items.map((e) => e.actor)).toEqual([{ type: 'user', id: 'usr_mei' }]);
+    expect(audit.items.map((e) => [e.action, e.actor])).toEqual([
+      ['account.ownership_changed', { type: 'user', id: 'usr_mei' }],
+      ['account.created', { type: 'user', id: 'usr_mei' }],
+    ]);
   });
 
   it('uses whatever getToken returns now, so a token that went bad fails the next request with UNAUTHORIZED', async () => {

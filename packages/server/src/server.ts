@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './logger.js';
 import { appRouter, type AppRouter } from './routers/root.js';
 import { createApiKey } from './services/api-keys/api-keys.js';
 import { createTenant } from './services/tenants.js';
+import { runPoolSweepForAllTenants, type PoolSweepResult } from './services/pool/sweep.js';
 import type { RequestContext } from './trpc.js';
 
 export interface CrmServerOptions {
@@ -54,6 +55,14 @@ export interface CrmServer {
   };
   /** Mints a user token with this server's secret. */
   mintUserToken(options: Omit<MintUserTokenOptions, 'secret' | 'now'> & { now?: Date }): Promise<string>;
+  /**
+   * Time-driven work, for the host's scheduler (cron, a queue, a setInterval). Each job is a
+   * function of the clock's now over the data and is idempotent: running it twice changes nothing.
+   */
+  jobs: {
+    /** Returns every due account of every tenant to the customer pool and sends reminders. */
+    poolSweep(options?: { batchSize?: number }): Promise<Record<string, PoolSweepResult>>;
+  };
   migrations: MigrateResult | null;
   db: Db;
   provider: Provider;
@@ -206,6 +215,9 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
     async mintUserToken(opts) {
       if (!options.auth?.tokenSecret) throw new Error('this server has no auth.tokenSecret');
       return mintUserToken({ ...opts, secret: options.auth.tokenSecret, now: opts.now ?? clock.now() });
+    },
+    jobs: {
+      poolSweep: (opts) => runPoolSweepForAllTenants({ db, serviceContext }, opts),
     },
     migrations,
     db,

@@ -13,6 +13,11 @@ beforeAll(async () => {
   const branch = await h.adminA.accounts.create.mutate({ name: 'Prop branch', parentId: hq.id });
   const contact = await h.adminA.contacts.create.mutate({ accountId: hq.id, name: 'Prop contact' });
   const key = await h.adminA.apiKeys.create.mutate({ name: 'prop key', role: 'service' });
+  await h.adminA.users.upsert.mutate({ id: 'lead-1', displayName: 'Lead', role: 'manager' });
+  await h.adminA.users.upsert.mutate({ id: 'rep-1', displayName: 'Rep', role: 'rep' });
+  const team = await h.adminA.teams.create.mutate({ name: 'Prop team', leaderId: 'lead-1', memberIds: ['rep-1'] });
+  const pl = await h.adminA.productLines.create.mutate({ code: 'prop-pl', name: 'Prop line' });
+  const dlg = await h.adminA.delegations.create.mutate({ delegatorId: 'lead-1', delegateId: 'rep-1', validFrom: '2026-03-02T00:00:00.000Z', validTo: '2026-03-05T00:00:00.000Z', reason: 'prop' });
   // One valid input per procedure: the generator corrupts these to reach deep validation paths.
   valid = {
     'accounts.create': { name: 'New', parentId: hq.id, grade: 'A', email: 'a@b.example', currency: 'CNY', settlesOwnInvoices: true },
@@ -33,6 +38,36 @@ beforeAll(async () => {
     'users.upsert': { id: 'u-1', displayName: 'U', role: 'rep', email: 'u@x.example' },
     'users.list': { role: 'rep', active: true },
     'audit.list': { entityType: 'account', entityId: hq.id, limit: 5 },
+    'accounts.count': { search: 'prop', parentId: hq.id, grade: 'A', archived: 'include' },
+    'teams.create': { name: 'T', leaderId: 'lead-1', memberIds: ['rep-1'], parentTeamId: team.id, reason: 'r' },
+    'teams.get': { id: team.id, asOf: '2026-03-01T09:00:00.000Z' },
+    'teams.list': { memberId: 'rep-1', limit: 10 },
+    'teams.addMember': { teamId: team.id, userId: 'rep-1', reason: 'r' },
+    'teams.removeMember': { teamId: team.id, userId: 'rep-1', reason: 'r' },
+    'teams.setLeader': { teamId: team.id, userId: 'lead-1', reason: 'r' },
+    'productLines.create': { code: 'pl-x', name: 'X' },
+    'productLines.list': { limit: 10 },
+    'productLines.assign': { teamId: team.id, productLineId: pl.id, userId: 'rep-1', reason: 'r' },
+    'ownership.assign': { accountId: hq.id, teamId: team.id, primaryOwnerId: 'rep-1', secondaryOwnerId: null, reason: 'r' },
+    'ownership.history': { accountId: hq.id },
+    'ownership.resolve': { accountId: hq.id, purpose: 'order', productLineId: pl.id, orderRepId: 'rep-1', asOf: '2026-03-01T09:00:00.000Z' },
+    'ownership.override': { accountId: hq.id, userId: 'rep-1', productLineId: pl.id, purpose: 'complaint', reason: 'r' },
+    'ownership.clearOverride': { accountId: hq.id, productLineId: pl.id, purpose: 'complaint', reason: 'r' },
+    'delegations.create': { delegatorId: 'lead-1', delegateId: 'rep-1', scope: 'all', accountIds: [], validFrom: '2026-04-01T00:00:00.000Z', validTo: '2026-04-02T00:00:00.000Z', reason: 'r' },
+    'delegations.end': { id: dlg.id, reason: 'r' },
+    'delegations.list': { userId: 'rep-1', activeAt: '2026-03-03T00:00:00.000Z', limit: 10 },
+    'availability.set': { userId: 'rep-1', awayFrom: '2026-04-01T00:00:00.000Z', awayTo: '2026-04-02T00:00:00.000Z', reason: 'r' },
+    'pool.policy': { grade: 'A' },
+    'pool.setPolicy': { policies: [{ grade: '*', returnAfterDays: 30, reclaimBlockDays: 7, reminderDays: 3, maxClaimsPerRep: 50 }] },
+    'pool.list': { limit: 10, grade: 'B', search: 'prop' },
+    'pool.claim': { accountId: hq.id },
+    'pool.release': { accountId: hq.id, reason: 'not a fit' },
+    'pool.assign': { accountId: hq.id, userId: 'rep-1', reason: 'regional lead' },
+    'pool.preview': { withinDays: 3 },
+    'pool.sweep': { batchSize: 100 },
+    'activities.log': { accountId: hq.id, kind: 'call', note: 'asked for a quote', at: '2026-03-01T08:00:00.000Z' },
+    'activities.list': { accountId: hq.id, limit: 10 },
+    'users.deactivate': { userId: 'rep-1', reassignTo: 'lead-1', reason: 'left the company' },
   };
 });
 afterAll(() => h.close());

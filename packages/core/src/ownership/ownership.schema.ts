@@ -141,6 +141,9 @@ export const poolPolicySchema = z.object({
   reminderDays: z.number().int().min(0).max(3650),
   maxClaimsPerRep: z.number().int().min(1).max(100_000),
 });
+/** The policy that applies to one grade (its own or the `*` default), or all policies when grade is left out. */
+export const getPoolPolicyInputSchema = z.strictObject({ grade: z.union([accountGradeSchema, z.literal('*')]).optional() }).prefault({});
+export const poolSweepInputSchema = z.strictObject({ batchSize: z.number().int().min(1).max(1_000).optional() }).prefault({});
 export const setPoolPolicyInputSchema = z.strictObject({ policies: z.array(poolPolicySchema).min(1).max(5) });
 export const poolPoliciesSchema = z.object({ policies: z.array(poolPolicySchema) });
 export const listPoolInputSchema = pageInputSchema.extend({ grade: accountGradeSchema.optional(), search: z.string().trim().min(1).max(200).optional() }).strict().prefault({});

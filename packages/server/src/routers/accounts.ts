@@ -1,11 +1,11 @@
 import {
-  accountPageSchema, accountSchema, accountTreeInputSchema, accountTreeSchema, archiveAccountInputSchema, createAccountInputSchema,
+  accountCountSchema, accountPageSchema, accountSchema, accountTreeInputSchema, accountTreeSchema, archiveAccountInputSchema, countAccountsInputSchema, createAccountInputSchema,
   getAccountInputSchema, listAccountsInputSchema, orderPartiesInputSchema, orderPartiesSchema, setParentInputSchema, updateAccountInputSchema,
 } from '@crmkit/core';
 import { archiveAccount } from '../services/accounts/archive.js';
 import { createAccount } from '../services/accounts/create.js';
 import { getAccount } from '../services/accounts/get.js';
-import { listAccounts } from '../services/accounts/list.js';
+import { countAccounts, listAccounts } from '../services/accounts/list.js';
 import { orderParties } from '../services/accounts/order-parties.js';
 import { setAccountParent } from '../services/accounts/set-parent.js';
 import { accountTree } from '../services/accounts/tree.js';
@@ -17,6 +17,7 @@ export const accountsRouter = router({
   get: p.input(getAccountInputSchema).output(accountSchema).query(({ ctx, input }) => getAccount(ctx.service, input)),
   update: p.input(updateAccountInputSchema).output(accountSchema).mutation(({ ctx, input }) => updateAccount(ctx.service, input)),
   list: p.input(listAccountsInputSchema).output(accountPageSchema).query(({ ctx, input }) => listAccounts(ctx.service, input)),
+  count: p.input(countAccountsInputSchema).output(accountCountSchema).query(({ ctx, input }) => countAccounts(ctx.service, input)),
   tree: p.input(accountTreeInputSchema).output(accountTreeSchema).query(({ ctx, input }) => accountTree(ctx.service, input)),
   setParent: p.input(setParentInputSchema).output(accountSchema).mutation(({ ctx, input }) => setAccountParent(ctx.service, input)),
   archive: p.input(archiveAccountInputSchema).output(accountSchema).mutation(({ ctx, input }) => archiveAccount(ctx.service, input)),

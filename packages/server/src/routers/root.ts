@@ -3,6 +3,9 @@ import { router } from '../trpc.js';
 import { accountsRouter } from './accounts.js';
 import { apiKeysRouter, auditRouter, usersRouter } from './admin.js';
 import { contactsRouter } from './contacts.js';
+import { availabilityRouter, delegationsRouter, ownershipRouter } from './ownership.js';
+import { activitiesRouter, poolRouter } from './pool.js';
+import { productLinesRouter, teamsRouter } from './teams.js';
 
 export const appRouter = router({
   accounts: accountsRouter,
@@ -10,6 +13,13 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   users: usersRouter,
   audit: auditRouter,
+  teams: teamsRouter,
+  productLines: productLinesRouter,
+  ownership: ownershipRouter,
+  delegations: delegationsRouter,
+  availability: availabilityRouter,
+  pool: poolRouter,
+  activities: activitiesRouter,
 });
 
 /** The type clients are built from. Import it as a type only. */

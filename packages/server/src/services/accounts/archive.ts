@@ -1,19 +1,24 @@
-import { CrmError, type Account } from '@crmkit/core';
+import { CrmError, canSee, type Account } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction, recordChange } from '../audit/record.js';
-import { accountSelect, assertActive, assertVersion, loadAccount, toAccount } from './account-rows.js';
+import { loadVisibleAccount, visibilityOf } from '../visibility.js';
+import { accountSelect, assertActive, assertVersion, toAccount } from './account-rows.js';
 
-/** Archives an account. Refused while it has active branches: archive or move those first. */
+/**
+ * Archives an account. Refused while it has active branches: archive or move those first (the
+ * refusal names only the branches the caller may see). NOT_FOUND outside the caller's visibility.
+ */
 export async function archiveAccount(ctx: ServiceContext, input: { id: string; expectedVersion?: number | undefined }): Promise<Account> {
   authorize(ctx.actor, 'accounts:write');
   const { tenantId } = ctx.actor;
+  const scope = await visibilityOf(ctx);
   return inTransaction(ctx, async (tx) => {
-    const current = await loadAccount(tx, tenantId, input.id);
+    const current = await loadVisibleAccount(tx, tenantId, input.id, scope);
     assertActive(current);
     assertVersion(current, input.expectedVersion);
-    const activeChildren = await tx.account.findMany({ where: { tenantId, parentId: current.id, archivedAt: null }, select: { id: true }, take: 20 });
+    const activeChildren = await tx.account.findMany({ where: { tenantId, parentId: current.id, archivedAt: null }, select: { id: true, ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true }, take: 20 });
     if (activeChildren.length > 0) {
-      throw new CrmError('PRECONDITION_FAILED', `account ${current.id} has active branches; archive or move them first`, { details: { childIds: activeChildren.map((c) => c.id) } });
+      throw new CrmError('PRECONDITION_FAILED', `account ${current.id} has active branches; archive or move them first`, { details: { childIds: activeChildren.filter((c) => canSee(scope, c)).map((c) => c.id) } });
     }
     const now = ctx.clock.now();
     const row = await tx.account.update({ where: { id: current.id }, data: { archivedAt: now, updatedAt: now, version: current.version + 1 }, select: accountSelect });

@@ -1,18 +1,21 @@
 import { CrmError, searchKey, updateAccountInputSchema, type Account, type UpdateAccountInput } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction, recordChange } from '../audit/record.js';
-import { accountSelect, assertActive, assertVersion, loadAccount, toAccount } from './account-rows.js';
+import { loadVisibleAccount, visibilityOf } from '../visibility.js';
+import { accountSelect, assertActive, assertVersion, toAccount } from './account-rows.js';
 
 /**
  * Changes an account's fields (`null` clears one). A call that changes nothing returns the
- * account as it is, without a new version or an audit event.
+ * account as it is, without a new version or an audit event. NOT_FOUND for an account outside the
+ * caller's visibility.
  */
 export async function updateAccount(ctx: ServiceContext, input: UpdateAccountInput): Promise<Account> {
   authorize(ctx.actor, 'accounts:write');
   const { id, expectedVersion, ...fields } = updateAccountInputSchema.parse(input);
   const { tenantId } = ctx.actor;
+  const scope = await visibilityOf(ctx);
   return inTransaction(ctx, async (tx) => {
-    const current = await loadAccount(tx, tenantId, id);
+    const current = await loadVisibleAccount(tx, tenantId, id, scope);
     assertActive(current);
     assertVersion(current, expectedVersion);
     const changes = Object.fromEntries(Object.entries(fields).filter(([key, value]) => value !== undefined && current[key as keyof typeof current] !== value));

@@ -5,9 +5,11 @@ import {
 import { z } from 'zod';
 import type { Contact as ContactRow } from '../../../generated/sqlite/client.js';
 import { authorize, type ServiceContext } from '../../context.js';
+import { visibilityWhere, type AccountVisibility } from '../../db/account-reads.js';
 import type { Db, Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
-import { assertActive, loadAccount } from '../accounts/account-rows.js';
+import { assertActive } from '../accounts/account-rows.js';
+import { accountVisibilityOf, loadVisibleAccount, visibilityOf } from '../visibility.js';
 
 const contactSelect = {
   id: true, accountId: true, name: true, title: true, email: true, phone: true, isPrimary: true, version: true, createdAt: true, updatedAt: true, archivedAt: true,
@@ -18,8 +20,12 @@ function toContact(row: ContactSelected): Contact {
   return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString(), archivedAt: row.archivedAt?.toISOString() ?? null };
 }
 
-async function loadContact(db: Db | Tx, tenantId: string, id: string): Promise<ContactSelected> {
-  const row = await db.contact.findFirst({ where: { id, tenantId }, select: contactSelect });
+/**
+ * A contact of the tenant whose account the caller may see (`visibility`; absent: the whole
+ * tenant), or NOT_FOUND: a contact is visible exactly when its account is.
+ */
+async function loadContact(db: Db | Tx, tenantId: string, id: string, visibility?: AccountVisibility): Promise<ContactSelected> {
+  const row = await db.contact.findFirst({ where: { id, tenantId, ...(visibility ? { account: visibilityWhere(visibility) } : {}) }, select: contactSelect });
   if (!row) throw CrmError.notFound('contact', id);
   return row;
 }
@@ -33,13 +39,14 @@ async function demoteOtherPrimaries(tx: Tx, ctx: ServiceContext, accountId: stri
   }
 }
 
-/** Adds a contact person to an active account. */
+/** Adds a contact person to an active account the caller may see. */
 export async function createContact(ctx: ServiceContext, input: CreateContactInput): Promise<Contact> {
   authorize(ctx.actor, 'contacts:write');
   const data = createContactInputSchema.parse(input);
   const { tenantId } = ctx.actor;
+  const scope = await visibilityOf(ctx);
   return inTransaction(ctx, async (tx) => {
-    const account = await loadAccount(tx, tenantId, data.accountId);
+    const account = await loadVisibleAccount(tx, tenantId, data.accountId, scope);
     assertActive(account);
     const now = ctx.clock.now();
     const id = newId('con', ctx.clock);
@@ -51,9 +58,10 @@ export async function createContact(ctx: ServiceContext, input: CreateContactInp
   });
 }
 
+/** One contact whose account the caller may see; NOT_FOUND otherwise. */
 export async function getContact(ctx: ServiceContext, input: { id: string }): Promise<Contact> {
   authorize(ctx.actor, 'contacts:read');
-  return toContact(await loadContact(ctx.db, ctx.actor.tenantId, input.id));
+  return toContact(await loadContact(ctx.db, ctx.actor.tenantId, input.id, await accountVisibilityOf(ctx)));
 }
 
 /** Changes a contact (`null` clears a field; `archived: true` archives it). No change, no new version. */
@@ -61,8 +69,9 @@ export async function updateContact(ctx: ServiceContext, input: UpdateContactInp
   authorize(ctx.actor, 'contacts:write');
   const { id, expectedVersion, archived, ...fields } = updateContactInputSchema.parse(input);
   const { tenantId } = ctx.actor;
+  const visibility = await accountVisibilityOf(ctx);
   return inTransaction(ctx, async (tx) => {
-    const current = await loadContact(tx, tenantId, id);
+    const current = await loadContact(tx, tenantId, id, visibility);
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
       throw new CrmError('CONFLICT', `contact ${id} is at version ${current.version}, not ${expectedVersion}`, { details: { id, version: current.version, expectedVersion } });
     }
@@ -79,11 +88,12 @@ export async function updateContact(ctx: ServiceContext, input: UpdateContactInp
   });
 }
 
-/** Contacts of the tenant (or of one account), newest first. */
+/** Contacts of the tenant (or of one account) whose accounts the caller may see, newest first. */
 export async function listContacts(ctx: ServiceContext, input: z.input<typeof listContactsInputSchema>): Promise<Page<Contact>> {
   authorize(ctx.actor, 'contacts:read');
   const { limit, cursor, accountId, search, archived } = listContactsInputSchema.parse(input);
   const before = cursor ? decodeCursor(cursor, z.object({ id: z.string() })).id : undefined;
+  const visibility = await accountVisibilityOf(ctx);
   const rows = await ctx.db.contact.findMany({
     where: {
       tenantId: ctx.actor.tenantId,
@@ -91,6 +101,7 @@ export async function listContacts(ctx: ServiceContext, input: z.input<typeof li
       ...(accountId ? { accountId } : {}),
       ...(search ? { name: { contains: search.normalize('NFKC') } } : {}),
       ...(archived === 'exclude' ? { archivedAt: null } : archived === 'only' ? { archivedAt: { not: null } } : {}),
+      ...(visibility ? { account: visibilityWhere(visibility) } : {}),
     },
     orderBy: { id: 'desc' },
     take: limit + 1,

@@ -21,12 +21,12 @@ export async function loadRoutingFacts(db: Db | Tx, q: RoutingQuestion): Promise
   const inForceWhere = { validFrom: { lte: at }, OR: [{ validTo: null }, { validTo: { gt: at } }] };
   const ownership = await db.accountOwnership.findFirst({ where: { tenantId, accountId, ...inForceWhere }, orderBy: { validFrom: 'desc' } });
   const teamId = ownership?.teamId ?? null;
-  const [leader, member, overrides, users, delegations, away] = await Promise.all([
+  const [leader, member, overrides, delegations, away] = await Promise.all([
     teamId ? db.teamMembership.findFirst({ where: { tenantId, teamId, role: 'leader', ...inForceWhere }, orderBy: { validFrom: 'desc' } }) : null,
     teamId && q.productLineId ? db.productLineAssignment.findFirst({ where: { tenantId, teamId, productLineId: q.productLineId, ...inForceWhere }, orderBy: { validFrom: 'desc' } }) : null,
     db.routingOverride.findMany({ where: { tenantId, accountId, ...inForceWhere } }),
-    db.user.findMany({ where: { tenantId, active: true }, select: { id: true } }),
-    db.delegation.findMany({ where: { tenantId, endedAt: null, validFrom: { lte: at }, validTo: { gt: at } } }),
+    // A delegation ended early still answered for the times before it was ended.
+    db.delegation.findMany({ where: { tenantId, OR: [{ endedAt: null }, { endedAt: { gt: at } }], validFrom: { lte: at }, validTo: { gt: at } } }),
     db.availability.findMany({ where: { tenantId, awayFrom: { lte: at }, awayTo: { gt: at } } }),
   ]);
   // The most specific override wins: product line and purpose, then either, then the account.
@@ -34,6 +34,13 @@ export async function loadRoutingFacts(db: Db | Tx, q: RoutingQuestion): Promise
   const override = overrides
     .filter((o) => (o.productLineId === null || o.productLineId === q.productLineId) && (o.purpose === null || o.purpose === q.purpose))
     .sort((a, b) => specificity(b) - specificity(a) || b.validFrom.getTime() - a.validFrom.getTime())[0];
+  // Only the people this answer can involve need their active flag read, not the whole tenant.
+  const people = new Set<string>(
+    [ownership?.primaryOwnerId, ownership?.secondaryOwnerId, leader?.userId, member?.userId, override?.userId, q.orderRepId, ...delegations.flatMap((d) => [d.delegatorId, d.delegateId])].filter(
+      (id): id is string => typeof id === 'string',
+    ),
+  );
+  const users = people.size ? await db.user.findMany({ where: { tenantId, active: true, id: { in: [...people] } }, select: { id: true } }) : [];
   const delegationFacts: DelegationFact[] = delegations.map((d) => ({
     id: d.id, delegatorId: d.delegatorId, delegateId: d.delegateId, scope: d.scope as DelegationScope, accountIds: JSON.parse(d.accountIds) as string[], validFrom: d.validFrom, validTo: d.validTo,
   }));

@@ -1,0 +1,91 @@
+import { CrmError, assertCanClaim, canSee, claimInputSchema, policyFor, type OwnershipPeriod } from '@crmkit/core';
+import type { z } from 'zod';
+import { authorize, type ServiceContext } from '../../context.js';
+import type { Tx } from '../../db/client.js';
+import { inTransaction } from '../audit/record.js';
+import { changeOwnership } from '../ownership/change-ownership.js';
+import { visibilityOf } from '../visibility.js';
+import { inPool } from './due.js';
+import { loadPoolPolicies } from './policy.js';
+
+/**
+ * A rep takes an account from the pool as its primary owner (reason `claim`). Refused over the
+ * rep's cap (accounts they hold as primary owner, of the policy's grade or all for `*`) and,
+ * within the policy's reclaim block, when they lost this account to the pool (return or release).
+ */
+export async function claimAccount(ctx: ServiceContext, input: z.input<typeof claimInputSchema>): Promise<OwnershipPeriod> {
+  authorize(ctx.actor, 'pool:claim');
+  const { accountId } = claimInputSchema.parse(input);
+  const { tenantId, id: userId } = ctx.actor;
+  if (ctx.actor.type !== 'user') throw new CrmError('FORBIDDEN', 'only a user can claim an account; a manager assigns one with pool.assign', { details: { actorType: ctx.actor.type } });
+  return inTransaction(ctx, async (tx) => {
+    await lockClaimsOf(tx, ctx, userId);
+    const account = await loadPoolAccount(tx, ctx, accountId);
+    const user = await tx.user.findUnique({ where: { tenantId_id: { tenantId, id: userId } }, select: { active: true } });
+    if (user && !user.active) throw new CrmError('FORBIDDEN', `user ${userId} is deactivated`, { details: { userId } });
+    const at = ctx.clock.now();
+    const policy = policyFor(await loadPoolPolicies(tx, tenantId), account.grade);
+    const heldCount = policy
+      ? await tx.account.count({ where: { tenantId, primaryOwnerId: userId, archivedAt: null, ...(policy.grade === '*' ? {} : { grade: policy.grade }) } })
+      : 0;
+    const lostAt = policy ? await lostToPoolAt(tx, tenantId, accountId, userId) : null;
+    assertCanClaim({ userId, at, policy, heldCount, lostAt });
+    await takeFromPool(tx, ctx, accountId, at);
+    const period = await changeOwnership(tx, ctx, accountId, { teamId: null, primaryOwnerId: userId, secondaryOwnerId: account.secondaryOwnerId }, { reason: 'claim', at });
+    return period!;
+  });
+}
+
+/**
+ * An account of the tenant that is in the pool and active. An owned account the caller cannot
+ * see answers NOT_FOUND (as if absent); one they can see answers PRECONDITION_FAILED.
+ */
+export async function loadPoolAccount(tx: Tx, ctx: ServiceContext, accountId: string) {
+  const account = await tx.account.findFirst({
+    where: { id: accountId, tenantId: ctx.actor.tenantId },
+    select: { id: true, grade: true, archivedAt: true, ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true },
+  });
+  if (!account) throw CrmError.notFound('account', accountId);
+  if (!inPool(account)) {
+    if (!canSee(await visibilityOf(ctx, tx), account)) throw CrmError.notFound('account', accountId);
+    throw new CrmError('PRECONDITION_FAILED', `account ${accountId} is not in the pool`, { details: { accountId, ownerTeamId: account.ownerTeamId, primaryOwnerId: account.primaryOwnerId } });
+  }
+  if (account.archivedAt) throw new CrmError('PRECONDITION_FAILED', `account ${accountId} is archived`, { details: { id: accountId } });
+  return account;
+}
+
+/**
+ * Marks the account taken only while it is still in the pool: on PostgreSQL a concurrent claim
+ * waits on the row and then finds it gone (CONFLICT) instead of overwriting the first.
+ */
+export async function takeFromPool(tx: Tx, ctx: ServiceContext, accountId: string, at: Date): Promise<void> {
+  const taken = await tx.account.updateMany({ where: { id: accountId, tenantId: ctx.actor.tenantId, ownerTeamId: null, primaryOwnerId: null }, data: { updatedAt: at } });
+  if (taken.count !== 1) throw new CrmError('CONFLICT', `account ${accountId} was taken from the pool meanwhile`, { details: { accountId } });
+}
+
+/**
+ * When the user last lost this account to the pool: the start of the latest `pool-return` or
+ * `release` period that followed a period in which they were the primary owner.
+ */
+async function lostToPoolAt(tx: Tx, tenantId: string, accountId: string, userId: string): Promise<Date | null> {
+  const held = await tx.accountOwnership.findMany({ where: { tenantId, accountId, primaryOwnerId: userId, validTo: { not: null } }, select: { validTo: true } });
+  if (held.length === 0) return null;
+  const lost = await tx.accountOwnership.findFirst({
+    where: {
+      tenantId,
+      accountId,
+      validFrom: { in: held.map((h) => h.validTo!) },
+      OR: [{ reason: 'pool-return' }, { reason: { startsWith: 'pool-return: ' } }, { reason: 'release' }, { reason: { startsWith: 'release: ' } }],
+    },
+    orderBy: { validFrom: 'desc' },
+    select: { validFrom: true },
+  });
+  return lost?.validFrom ?? null;
+}
+
+/** On PostgreSQL, one claim at a time per rep, so two concurrent claims cannot both fit under the cap. */
+async function lockClaimsOf(tx: Tx, ctx: ServiceContext, userId: string): Promise<void> {
+  if (ctx.provider !== 'postgresql') return;
+  const key = `crmkit:pool-claim:${ctx.actor.tenantId}:${userId}`;
+  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${key}))) AS l`;
+}

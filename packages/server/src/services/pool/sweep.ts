@@ -1,0 +1,186 @@
+import { CrmError, newId, poolSweepInputSchema, type PoolPolicy } from '@crmkit/core';
+import { z } from 'zod';
+import { authorize, type Actor, type ServiceContext } from '../../context.js';
+import type { Db, Tx } from '../../db/client.js';
+import { inTransaction } from '../audit/record.js';
+import { changeOwnership } from '../ownership/change-ownership.js';
+import { byDueThenId, candidateSelect, judge, judgeOwnedAccounts, toPoolReturn, type Judged, type PoolReturn } from './due.js';
+import { loadPoolPolicies } from './policy.js';
+
+/** `pool.sweep`: a manual run; `batchSize` bounds how many accounts one transaction returns. */
+
+const DEFAULT_BATCH = 250;
+/** The outbox event telling an owner that an account of theirs returns soon. */
+export const POOL_REMINDER_EVENT = 'pool.reminder';
+/** The outbox event telling the previous owner that an account of theirs returned to the pool. */
+export const POOL_RETURN_NOTICE_EVENT = 'pool.return_notice';
+
+export interface PoolSweepResult {
+  at: string;
+  /** Accounts returned to the pool by this run, by due time. */
+  returned: PoolReturn[];
+  /** Accounts whose owner was reminded by this run. */
+  reminded: string[];
+}
+
+/**
+ * The pool job for the context's tenant, at `now`: returns every account that is due (the
+ * preview's computation with `withinDays: 0`) through `changeOwnership` (reason `pool-return`,
+ * with its audit and `account.ownership_changed` events), one transaction per batch, each with a
+ * `pool.return_notice` outbox event naming the previous owner to notify; then emits one
+ * `pool.reminder` outbox event per account inside its reminder window that was not reminded
+ * since (deduplicated against the outbox, so nothing new is stored).
+ * Idempotent: a second run at the same instant changes nothing.
+ *
+ * @example await runPoolSweep(crm.serviceContext(poolSweepActor('ten_a')))
+ */
+export async function runPoolSweep(ctx: ServiceContext, options: { batchSize?: number | undefined } = {}): Promise<PoolSweepResult> {
+  authorize(ctx.actor, 'pool:manage');
+  const { tenantId } = ctx.actor;
+  const at = ctx.clock.now();
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const policies = await loadPoolPolicies(ctx.db, tenantId);
+  // One scan finds both: due accounts (dueAt <= at) and those only inside their reminder window.
+  const judged = await judgeOwnedAccounts(ctx.db, { tenantId, policies, at, keep: (d) => d.remindAt <= at });
+  const due = judged.filter((j) => j.decision.dueAt <= at);
+  const remind = judged.filter((j) => j.decision.dueAt > at);
+
+  const returned: PoolReturn[] = [];
+  for (const batch of chunks(due, batchSize)) {
+    returned.push(...(await inTransaction(ctx, (tx) => returnBatch(tx, ctx, policies, at, batch))));
+  }
+  const reminded: string[] = [];
+  for (const batch of chunks(remind, batchSize)) {
+    reminded.push(...(await inTransaction(ctx, (tx) => remindBatch(tx, ctx, at, batch))));
+  }
+  if (returned.length || reminded.length) ctx.logger.info({ tenantId, returned: returned.length, reminded: reminded.length }, 'pool sweep');
+  return { at: at.toISOString(), returned, reminded };
+}
+
+/** `pool.sweep`: admins may run the job by hand for their tenant. */
+export async function sweepPool(ctx: ServiceContext, input: z.input<typeof poolSweepInputSchema>): Promise<PoolSweepResult> {
+  authorize(ctx.actor, 'pool:manage');
+  if (ctx.actor.role !== 'admin') throw new CrmError('FORBIDDEN', 'only an admin may run the pool sweep by hand', { details: { role: ctx.actor.role } });
+  const { batchSize } = poolSweepInputSchema.parse(input);
+  return runPoolSweep(ctx, { batchSize });
+}
+
+/** The actor the scheduled sweep acts as in a tenant (recorded in the audit log as `system:pool-sweep`). */
+export function poolSweepActor(tenantId: string): Actor {
+  return { tenantId, type: 'system', id: 'pool-sweep', role: 'admin', scopes: null };
+}
+
+/**
+ * The scheduled job: sweeps every tenant in turn (tenants without a pool policy cost one query).
+ *
+ * @example setInterval(() => void runPoolSweepForAllTenants(crm), 15 * 60_000)
+ */
+export async function runPoolSweepForAllTenants(deps: { db: Db; serviceContext(actor: Actor): ServiceContext }, options: { batchSize?: number } = {}): Promise<Record<string, PoolSweepResult>> {
+  const tenants = await deps.db.tenant.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+  const results: Record<string, PoolSweepResult> = {};
+  for (const { id } of tenants) results[id] = await runPoolSweep(deps.serviceContext(poolSweepActor(id)), options);
+  return results;
+}
+
+/**
+ * Returns one batch. The batch's accounts are read again inside the transaction and judged
+ * again with the same function at the same instant, so a follow-up, release or claim that
+ * landed after the scan is respected and a concurrent or repeated sweep returns nothing twice.
+ */
+async function returnBatch(tx: Tx, ctx: ServiceContext, policies: readonly PoolPolicy[], at: Date, batch: Judged[]): Promise<PoolReturn[]> {
+  const { tenantId } = ctx.actor;
+  await lockSweep(tx, ctx);
+  const rows = await tx.account.findMany({ where: { tenantId, archivedAt: null, id: { in: batch.map((j) => j.row.id) } }, select: candidateSelect });
+  const stillDue: Judged[] = [];
+  for (const row of rows) {
+    const decision = judge(row, policies, at);
+    if (decision && decision.dueAt <= at) stillDue.push({ row, decision });
+  }
+  stillDue.sort(byDueThenId);
+  for (const { row } of stillDue) {
+    await changeOwnership(tx, ctx, row.id, { teamId: null, primaryOwnerId: null, secondaryOwnerId: null }, { reason: 'pool-return', at });
+  }
+  // The audit and change events are changeOwnership's; the notice to the previous owner is a message, written for the batch at once.
+  await notify(tx, ctx, at, POOL_RETURN_NOTICE_EVENT, stillDue, (j) => ({
+    previousOwnerId: j.row.primaryOwnerId,
+    previousTeamId: j.row.ownerTeamId,
+    previousSecondaryOwnerId: j.row.secondaryOwnerId,
+    returnedAt: at.toISOString(),
+  }));
+  return stillDue.map(toPoolReturn);
+}
+
+/** Emits the reminders of one batch that were not emitted since the account's reminder time (and tenure start). */
+async function remindBatch(tx: Tx, ctx: ServiceContext, at: Date, batch: Judged[]): Promise<string[]> {
+  const { tenantId } = ctx.actor;
+  await lockSweep(tx, ctx);
+  const threshold = (j: Judged) => new Date(Math.max(j.decision.remindAt.getTime(), j.row.ownedSince?.getTime() ?? 0));
+  const floor = new Date(Math.min(...batch.map((j) => threshold(j).getTime())));
+  // Event ids start with their creation time, so the (tenantId, id) index bounds this read to the reminder window.
+  const sent = await tx.outboxEvent.findMany({
+    where: { tenantId, id: { gte: eventIdFloor(floor) }, type: POOL_REMINDER_EVENT, entityId: { in: batch.map((j) => j.row.id) }, createdAt: { gte: floor } },
+    select: { entityId: true, createdAt: true },
+  });
+  const pending = batch.filter((j) => !sent.some((e) => e.entityId === j.row.id && e.createdAt >= threshold(j)));
+  if (pending.length === 0) return [];
+  await notify(tx, ctx, at, POOL_REMINDER_EVENT, pending, () => ({}));
+  return pending.map((j) => j.row.id);
+}
+
+/**
+ * Writes one outbox event per account telling whom to notify: the primary owner, or for an
+ * account owned by a team alone, the team's leader then. One insert for the whole batch.
+ */
+async function notify(tx: Tx, ctx: ServiceContext, at: Date, type: string, judged: Judged[], extra: (j: Judged) => Record<string, unknown>): Promise<void> {
+  if (judged.length === 0) return;
+  const { tenantId, type: actorType, id: actorId } = ctx.actor;
+  const leaders = await leadersOf(tx, tenantId, judged.map((j) => j.row.ownerTeamId), at);
+  await tx.outboxEvent.createMany({
+    data: judged.map((j) => ({
+      id: newId('evt', ctx.clock),
+      tenantId,
+      type,
+      entityType: 'account',
+      entityId: j.row.id,
+      // The shape of every outbox payload (see recordChange): the actor, then before and after.
+      payload: JSON.stringify({
+        actor: { type: actorType, id: actorId },
+        before: null,
+        after: { ...toPoolReturn(j), notify: j.row.primaryOwnerId ?? (j.row.ownerTeamId ? (leaders.get(j.row.ownerTeamId) ?? null) : null), ...extra(j) },
+      }),
+      createdAt: at,
+    })),
+  });
+}
+
+/** The leader in force at `at` of each given team. */
+async function leadersOf(tx: Tx, tenantId: string, teamIds: (string | null)[], at: Date): Promise<Map<string, string>> {
+  const ids = [...new Set(teamIds.filter((id): id is string => id !== null))];
+  if (ids.length === 0) return new Map();
+  const rows = await tx.teamMembership.findMany({
+    where: { tenantId, teamId: { in: ids }, role: 'leader', validFrom: { lte: at }, OR: [{ validTo: null }, { validTo: { gt: at } }] },
+    select: { teamId: true, userId: true },
+    orderBy: { validFrom: 'asc' },
+  });
+  return new Map(rows.map((r) => [r.teamId, r.userId]));
+}
+
+/** One sweep writes at a time per tenant on PostgreSQL (SQLite runs one write transaction at a time anyway). */
+async function lockSweep(tx: Tx, ctx: ServiceContext): Promise<void> {
+  if (ctx.provider !== 'postgresql') return;
+  const key = `crmkit:pool-sweep:${ctx.actor.tenantId}`;
+  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${key}))) AS l`;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The smallest event id `newId('evt', …)` can make at or after `at` (ids begin with their time, base32). */
+function eventIdFloor(at: Date): string {
+  let time = '';
+  for (let i = 0, t = at.getTime(); i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time;
+  return `evt_${time}`;
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

@@ -1,0 +1,35 @@
+import { assignProductLineInputSchema, can, CrmError, newId, type Team } from '@crmkit/core';
+import type { z } from 'zod';
+import { authorize, type ServiceContext } from '../../context.js';
+import { changeTeam } from '../teams/members.js';
+import { actorIdOf, leaderAt } from '../teams/team-rows.js';
+import { loadProductLine } from './product-lines.js';
+
+/**
+ * Makes a team member answer for a product line within the team from now on (`userId: null`
+ * leaves it unassigned), closing the previous assignment. The user must belong to the team now
+ * (VALIDATION otherwise). Team managers may do this, and so may the team's own leader.
+ */
+export async function assignProductLine(ctx: ServiceContext, input: z.input<typeof assignProductLineInputSchema>): Promise<Team> {
+  authorize(ctx.actor, 'teams:read');
+  const { teamId, productLineId, userId, reason } = assignProductLineInputSchema.parse(input);
+  const { tenantId } = ctx.actor;
+  return changeTeam(ctx, teamId, 'team.product_line_assigned', reason, async (tx, _team, now) => {
+    if (!can(ctx.actor.role, 'teams:manage', ctx.actor.scopes) && !(ctx.actor.type === 'user' && (await leaderAt(tx, tenantId, teamId, now)) === ctx.actor.id)) {
+      authorize(ctx.actor, 'teams:manage');
+    }
+    const productLine = await loadProductLine(tx, tenantId, productLineId);
+    if (productLine.archivedAt) throw new CrmError('PRECONDITION_FAILED', `product line ${productLineId} is archived`, { details: { id: productLineId } });
+    if (userId !== null) {
+      const membership = await tx.teamMembership.findFirst({ where: { tenantId, teamId, userId, validTo: null }, select: { id: true } });
+      if (!membership) throw CrmError.validation('userId', `${userId} is not a member of team ${teamId}`);
+    }
+    const current = await tx.productLineAssignment.findFirst({ where: { tenantId, teamId, productLineId, validTo: null } });
+    if ((current?.userId ?? null) === userId) return false;
+    if (current) await tx.productLineAssignment.update({ where: { id: current.id }, data: { validTo: now } });
+    if (userId !== null) {
+      await tx.productLineAssignment.create({ data: { id: newId('pla', ctx.clock), tenantId, teamId, productLineId, userId, validFrom: now, validTo: null, reason, actorId: actorIdOf(ctx) } });
+    }
+    return true;
+  });
+}
