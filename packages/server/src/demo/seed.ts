@@ -2,6 +2,11 @@ import type { Actor } from '../context.js';
 import type { CrmServer } from '../server.js';
 import { createAccount } from '../services/accounts/create.js';
 import { createContact } from '../services/contacts/contacts.js';
+import { assignOwnership } from '../services/ownership/assign.js';
+import { setPoolPolicy } from '../services/pool/policy.js';
+import { assignProductLine } from '../services/product-lines/assign.js';
+import { createProductLine } from '../services/product-lines/product-lines.js';
+import { createTeam } from '../services/teams/create.js';
 import { upsertUser } from '../services/users/users.js';
 
 export const DEMO_TENANT_ID = 'ten_demo';
@@ -13,8 +18,10 @@ export interface DemoSeed {
 }
 
 /**
- * Seeds a small demo tenant: users of every role and a supermarket chain whose headquarters
- * has a self-settling regional branch with stores, and a second customer with a contact.
+ * Seeds a small demo tenant: users of every role, a sales team whose reps answer for product
+ * lines, a supermarket chain (owned by the team) whose headquarters has a self-settling regional
+ * branch with stores, a cleaning company owned by a primary and a secondary rep, contacts, and
+ * a pool policy. The stores are unowned: they sit in the customer pool.
  */
 export async function seedDemo(crm: CrmServer): Promise<DemoSeed> {
   await crm.bootstrap.createTenant({ id: DEMO_TENANT_ID, name: 'Demo Manufacturing Co.' });
@@ -39,5 +46,16 @@ export async function seedDemo(crm: CrmServer): Promise<DemoSeed> {
   const clean = await createAccount(ctx, { name: 'Brightway Cleaning Services Co., Ltd.', grade: 'B', region: 'Shenzhen', currency: 'CNY' });
   await createContact(ctx, { accountId: clean.id, name: '陈静', title: 'Purchasing', email: 'chen.jing@brightway.example', isPrimary: true });
   await createContact(ctx, { accountId: hq.id, name: 'Zhou Wei', title: 'Category manager, small appliances', phone: '+86 21 5555 0101' });
+
+  // Seed 000's story: one team owns the chain; each rep answers for a product line.
+  const eastTeam = await createTeam(ctx, { name: 'East China key accounts', leaderId: 'u-mei', memberIds: ['u-li', 'u-zhao'], reason: 'demo' });
+  const appliances = await createProductLine(ctx, { code: 'appliances', name: 'Small appliances' });
+  const tools = await createProductLine(ctx, { code: 'power-tools', name: 'Power tools' });
+  await createProductLine(ctx, { code: 'warranty', name: 'Extended warranty' });
+  await assignProductLine(ctx, { teamId: eastTeam.id, productLineId: appliances.id, userId: 'u-li', reason: 'demo territory plan' });
+  await assignProductLine(ctx, { teamId: eastTeam.id, productLineId: tools.id, userId: 'u-zhao', reason: 'demo territory plan' });
+  await assignOwnership(ctx, { accountId: hq.id, teamId: eastTeam.id, reason: 'key account of the East team' });
+  await assignOwnership(ctx, { accountId: clean.id, primaryOwnerId: 'u-zhao', secondaryOwnerId: 'u-li', reason: 'renewal 2026: new rep primary, previous rep secondary' });
+  await setPoolPolicy(ctx, { policies: [{ grade: '*', returnAfterDays: 30, reclaimBlockDays: 7, reminderDays: 3, maxClaimsPerRep: 50 }] });
   return { tenantId: DEMO_TENANT_ID, created: true };
 }
