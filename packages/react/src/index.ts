@@ -1,7 +1,22 @@
 export { CrmProvider, useCrmClient, createCrmQueryClient, crmQueryRetry } from './provider.js';
 export type { CrmProviderProps, CrmProviderClientOptions } from './provider.js';
 export { crmKeys } from './keys.js';
-export type { AccountsFilter, AccountTreeOptions, AccountDetailKey, AccountListKey, AccountTreeKey } from './keys.js';
+export type {
+  AccountsFilter,
+  AccountTreeOptions,
+  AccountDetailKey,
+  AccountListKey,
+  AccountTreeKey,
+  ResolveInput,
+  PoolFilter,
+  DelegationsFilter,
+  TeamOptions,
+  ResolveKey,
+  OwnershipHistoryKey,
+  TeamDetailKey,
+  PoolListKey,
+  DelegationListKey,
+} from './keys.js';
 export { useAccount, useAccounts, useAccountTree, useCreateAccount, useUpdateAccount, useSetAccountParent, useArchiveAccount } from './accounts.js';
 export type {
   AccountPage,
@@ -13,8 +28,36 @@ export type {
   UseAccountsResult,
   UseAccountsOptions,
 } from './accounts.js';
+export {
+  useResponsible,
+  useOwnershipHistory,
+  useTeam,
+  usePool,
+  useDelegations,
+  useClaimAccount,
+  useReleaseAccount,
+  useAssignFromPool,
+  useAssignOwnership,
+} from './ownership.js';
+export type {
+  Resolution,
+  OwnershipHistory,
+  PoolPage,
+  PoolPageParam,
+  DelegationPage,
+  UseResponsibleInput,
+  UsePoolResult,
+  UsePoolOptions,
+  AssignOwnershipInput,
+  ClaimAccountInput,
+  ReleaseAccountInput,
+  AssignFromPoolInput,
+} from './ownership.js';
 export { AccountCard } from './account-card.js';
 export type { AccountCardProps, AccountCardState } from './account-card.js';
+export { OwnershipPanel } from './ownership-panel.js';
+export type { OwnershipPanelProps, OwnershipPanelState, CurrentOwners } from './ownership-panel.js';
 export { CrmError, isCrmError } from '@crmkit/core';
 export type { Account, AccountTree, AccountTreeNode, AccountGrade, CreateAccountInput, UpdateAccountInput, ListAccountsInput, CrmErrorCode, FieldErrors } from '@crmkit/core';
+export type { Team, OwnershipPeriod, Delegation, ExplanationStep, RoutingPurpose } from '@crmkit/core';
 export type { CrmClient } from '@crmkit/client';

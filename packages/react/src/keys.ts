@@ -1,4 +1,5 @@
 import type { ListAccountsInput } from '@crmkit/core';
+import type { RouterInputs } from '@crmkit/client';
 
 /** What `useAccounts` filters by: every list input except the cursor, which the hook manages. */
 export type AccountsFilter = Omit<ListAccountsInput, 'cursor'>;
@@ -9,6 +10,21 @@ export interface AccountTreeOptions {
   includeArchived?: boolean;
 }
 
+/** Who is responsible for an account, for what (the input of `ownership.resolve`). */
+export type ResolveInput = RouterInputs['ownership']['resolve'];
+
+/** What `usePool` filters by (grade, name search, page size); the hook manages the cursor. */
+export type PoolFilter = Omit<NonNullable<RouterInputs['pool']['list']>, 'cursor'>;
+
+/** What `useDelegations` filters by: a user taking part (as delegator or delegate), in force at `activeAt`, one page. */
+export type DelegationsFilter = NonNullable<RouterInputs['delegations']['list']>;
+
+/** Options of a team query. */
+export interface TeamOptions {
+  /** The team as it stood at this ISO instant (default: now). */
+  asOf?: string;
+}
+
 /** Drops `undefined` fields so `{}` and `{ search: undefined }` share one cache entry. */
 function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -16,6 +32,10 @@ function compact<T extends object>(value: T): T {
 
 const root = ['crmkit'] as const;
 const accounts = [...root, 'accounts'] as const;
+const ownership = [...root, 'ownership'] as const;
+const teams = [...root, 'teams'] as const;
+const pool = [...root, 'pool'] as const;
+const delegations = [...root, 'delegations'] as const;
 
 /**
  * Every TanStack Query key crmkit's hooks use, as a hierarchy: invalidating a prefix
@@ -26,6 +46,8 @@ const accounts = [...root, 'accounts'] as const;
  * const queryClient = useQueryClient();
  * // after an ERP sync changed accounts behind crmkit's back:
  * await queryClient.invalidateQueries({ queryKey: crmKeys.accounts.all });
+ * // after ownership changed in another system: every routing answer and history
+ * await queryClient.invalidateQueries({ queryKey: crmKeys.ownership.all });
  * // on sign-out:
  * queryClient.removeQueries({ queryKey: crmKeys.all });
  */
@@ -51,8 +73,51 @@ export const crmKeys = {
     /** The tree of the group an account belongs to, as read by `useAccountTree`. */
     tree: (id: string, options: AccountTreeOptions = {}) => [...accounts, 'tree', id, { includeArchived: options.includeArchived ?? false }] as const,
   },
+  ownership: {
+    /** Every ownership query (histories and routing answers) of every account. */
+    all: ownership,
+    /** Everything cached about one account's ownership: its history and every routing answer for it. */
+    account: (accountId: string) => [...ownership, accountId] as const,
+    /** One account's ownership periods, as read by `useOwnershipHistory`. */
+    history: (accountId: string) => [...ownership, accountId, 'history'] as const,
+    /** One routing question, as asked by `useResponsible` (`purpose` defaults to `general`, as on the server). */
+    resolve: (input: ResolveInput) => {
+      const { accountId, purpose, ...rest } = input;
+      return [...ownership, accountId, 'resolve', compact({ purpose: purpose ?? 'general', ...rest })] as const;
+    },
+  },
+  teams: {
+    /** Every team query. */
+    all: teams,
+    /** Every single-team query, whatever its instant. */
+    details: [...teams, 'detail'] as const,
+    /** One team now, or as of an instant, as read by `useTeam`. */
+    detail: (id: string, asOf?: string) => [...teams, 'detail', id, compact({ asOf })] as const,
+  },
+  pool: {
+    /** Every pool query. */
+    all: pool,
+    /** Every pool list, whatever its filter. */
+    lists: [...pool, 'list'] as const,
+    /** One filtered pool list, as paged by `usePool` (the cursor is not part of the key). */
+    list: (filter: PoolFilter = {}) => {
+      const { cursor: _ignored, ...rest } = filter as PoolFilter & { cursor?: unknown };
+      return [...pool, 'list', compact(rest)] as const;
+    },
+  },
+  delegations: {
+    /** Every delegation query. */
+    all: delegations,
+    /** One page of delegations, as read by `useDelegations`. */
+    list: (filter: DelegationsFilter = {}) => [...delegations, 'list', compact(filter)] as const,
+  },
 } as const;
 
 export type AccountDetailKey = ReturnType<typeof crmKeys.accounts.detail>;
 export type AccountListKey = ReturnType<typeof crmKeys.accounts.list>;
 export type AccountTreeKey = ReturnType<typeof crmKeys.accounts.tree>;
+export type ResolveKey = ReturnType<typeof crmKeys.ownership.resolve>;
+export type OwnershipHistoryKey = ReturnType<typeof crmKeys.ownership.history>;
+export type TeamDetailKey = ReturnType<typeof crmKeys.teams.detail>;
+export type PoolListKey = ReturnType<typeof crmKeys.pool.list>;
+export type DelegationListKey = ReturnType<typeof crmKeys.delegations.list>;

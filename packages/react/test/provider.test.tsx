@@ -59,6 +59,9 @@ describe('CrmProvider', () => {
 
   it('calls the latest getToken without recreating the client', async () => {
     const account = await crm.client.accounts.create.mutate({ name: 'Token reader' });
+    // A rep sees only the accounts they own (or their team's, or their delegators').
+    await crm.client.users.upsert.mutate({ id: 'user-1', displayName: 'Token reader rep', role: 'rep' });
+    await crm.client.ownership.assign.mutate({ accountId: account.id, primaryOwnerId: 'user-1', reason: 'their account' });
     const token = await crm.server.mintUserToken({ tenantId: crm.tenantId, userId: 'user-1', role: 'rep', ttl: 600 });
     const queryClient = testQueryClient();
     function App({ getToken, children }: { getToken: () => string; children: ReactNode }) {

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { QueryClient } from '@tanstack/react-query';
 import { createCrmClient, type CrmClient } from '@crmkit/client';
+import type { Role } from '@crmkit/core';
 import { createCrmServer, type CrmServer } from '@crmkit/server';
 import { freshDatabaseUrl } from '../../../server/test/helpers/database.js';
 import { CrmProvider } from '../../src/index.js';
@@ -15,6 +16,8 @@ export interface TestCrm {
   secret: string;
   /** A real client over HTTP with that key. */
   client: CrmClient;
+  /** A real client over HTTP acting as one of the host's users, with a fresh token minted for every request. */
+  clientAs(userId: string, role: Role): CrmClient;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function startCrm(): Promise<TestCrm> {
     tenantId,
     secret,
     client: createCrmClient({ url, apiKey: secret }),
+    clientAs: (userId, role) => createCrmClient({ url, getToken: () => server.mintUserToken({ tenantId, userId, role, ttl: 600 }) }),
     async close() {
       await server.close();
       await db.drop();
