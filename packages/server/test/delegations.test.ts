@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS, type Role } from '@crmkit/core';
-import { crmCodeOf, errorOf, startHarness, type Client, type Harness } from './helpers/harness.js';
+import { crmCodeOf, errorOf, freshUsers, startHarness, type Client, type Harness } from './helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -8,13 +8,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-let seq = 0;
-async function users(client: Client, ...names: string[]): Promise<string[]> {
-  seq += 1;
-  const ids = names.map((n) => `${n}-${seq}`);
-  for (const id of ids) await client.users.upsert.mutate({ id, displayName: id, role: 'rep' });
-  return ids;
-}
+let seq = 0; // unique names per test within this file
+const users = (client: Client, ...names: string[]) => ((seq += 1), freshUsers(client, ...names));
 
 /** Tokens live 10 minutes of clock time: mint one right before use. */
 const as = (userId: string, role: Role) => h.asUser(h.tenantA, userId, role);

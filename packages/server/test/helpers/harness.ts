@@ -87,3 +87,12 @@ export async function tableCounts(crm: CrmServer) {
   const latest = await db.account.findFirst({ orderBy: { updatedAt: 'desc' }, select: { id: true, version: true, updatedAt: true } });
   return { tenants, users, apiKeys, accounts, contacts, audit, outbox, latestAccount: latest ? { ...latest, updatedAt: latest.updatedAt.toISOString() } : null };
 }
+
+let userSeq = 0;
+/** Fresh rep users of a tenant (through the given client), with ids unique to this run: `li-3`, `zhao-3`… */
+export async function freshUsers(client: Client, ...names: string[]): Promise<string[]> {
+  userSeq += 1;
+  const ids = names.map((n) => `${n}-${userSeq}`);
+  for (const id of ids) await client.users.upsert.mutate({ id, displayName: id, role: 'rep' });
+  return ids;
+}
