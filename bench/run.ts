@@ -1,10 +1,13 @@
 /**
- * crmkit read-path benchmark: accounts.get and accounts.list against 100,000 seeded accounts,
- * crmkit's real server vs a bare node:http + better-sqlite3 handler answering the same bodies.
+ * crmkit benchmarks. The accounts suite (here): accounts.get and accounts.list against 100,000
+ * seeded accounts, crmkit's real server vs a bare node:http + better-sqlite3 handler answering
+ * the same bodies. The ownership suite (ownership.ts): ownership.resolve by history length, and
+ * the pool sweep against one SQL statement.
  *
- *   npm run bench                                   # from the repo root (writes results/latest.md)
- *   npm run bench -- -- --get-n 5000                 # from the root, options after "-- --"
- *   cd bench && npm run bench -- --ops get --profile /tmp/crmkit-prof
+ *   npm run bench                                   # from the repo root: both suites (results/latest.md, results/ownership.md)
+ *   npm run bench -- -- --suite ownership            # one suite; from the root, options after "-- --"
+ *   npm run bench -- -- --get-n 5000
+ *   cd bench && npm run bench -- --suite accounts --ops get --profile /tmp/crmkit-prof
  *
  * Each server runs in its own child process; this process is only the load generator.
  * Never part of `npm test`.
@@ -18,6 +21,7 @@ import { killAllChildren, startServer, type ServerChild } from './lib/children.j
 import { mergeChunks, runLoad, type LoadChunk, type LoadResult } from './lib/load.js';
 import { operationNames, parseOptions, usage, type BenchOptions, type OperationName } from './lib/options.js';
 import { summarizeProfile } from './lib/profile.js';
+import { runOwnershipSuite } from './ownership.js';
 import { createRandom } from './lib/random.js';
 import { seedDatabase, type SeededDatabase } from './lib/seed.js';
 
@@ -147,6 +151,16 @@ async function main() {
   sweepStaleTempDirs();
   tempDir = mkdtempSync(join(tmpdir(), 'crmkit-bench-'));
   writeFileSync(join(tempDir, 'owner.pid'), String(process.pid));
+  for (const suite of options.suites) {
+    console.log(`\n== ${suite} suite ==`);
+    if (suite === 'accounts') await runAccountsSuite(options, tempDir);
+    else await runOwnershipSuite(options, tempDir);
+  }
+}
+
+/** The read-path suite: accounts.get and accounts.list, crmkit against the bare handler. */
+async function runAccountsSuite(options: BenchOptions, tempDir: string) {
+  const loadBefore = loadavg();
   if (options.profileDir) mkdirSync(options.profileDir, { recursive: true });
 
   console.log(`seeding ${fmtInt(options.accounts)} accounts …`);

@@ -3,6 +3,24 @@ import { parseArgs } from 'node:util';
 
 export type OperationName = 'get' | 'list';
 export const operationNames: readonly OperationName[] = ['get', 'list'];
+export type SuiteName = 'accounts' | 'ownership';
+export const suiteNames: readonly SuiteName[] = ['accounts', 'ownership'];
+
+/** The ownership suite (ownership.ts): ownership.resolve by history length, and the pool sweep against one SQL statement. */
+export interface OwnershipBenchOptions {
+  /** Ownership periods of the long-history account. */
+  periods: number;
+  /** Measured ownership.resolve calls per account, and warm-up calls before them. */
+  resolveRequests: number;
+  resolveWarmup: number;
+  /** Measured sweeps (each on a fresh copy of the seeded file), after one warm-up sweep. */
+  sweepRuns: number;
+  /** Share of the accounts due to return at the sweep's instant, and of those only inside their reminder window. */
+  dueShare: number;
+  remindShare: number;
+  /** Where its markdown goes (null: nowhere): results/ownership.md. */
+  resultsFile: string | null;
+}
 
 export interface BenchOptions {
   /** Accounts seeded into the one tenant. */
@@ -22,6 +40,9 @@ export interface BenchOptions {
   resultsFile: string | null;
   /** PRNG seed for the data and the request order. */
   seed: number;
+  /** Which suites run, in this order. */
+  suites: SuiteName[];
+  ownership: OwnershipBenchOptions;
 }
 
 export const usage = `Usage, from the repository root (npm hands options on through two scripts, hence "-- --"):
@@ -40,7 +61,17 @@ from bench/:
   --profile DIR      CPU-profile each measured phase inside the server children, write
                      DIR/<server>-<op>.cpuprofile and a summary; results/latest.md is left alone
   --seed N           PRNG seed                       (env BENCH_SEED,        default 1)
-  --no-write         do not write results/latest.md
+  --no-write         do not write results/*.md
+  --suite S          accounts, ownership or all      (env BENCH_SUITE,       default all)
+
+ownership suite (ownership.ts; --accounts, --concurrency, --rounds, --seed apply to it too):
+  --periods N        ownership periods of the long-history account
+                                                    (env BENCH_PERIODS,     default 1000)
+  --resolve-n N      measured ownership.resolve calls per account
+                                                    (env BENCH_RESOLVE_N,   default 4000)
+  --sweep-runs N     measured pool sweeps, each on a fresh copy, after one warm-up
+                                                    (env BENCH_SWEEP_RUNS,  default 5)
+  --due-share X      share of accounts due at the sweep (env BENCH_DUE_SHARE, default 0.01)
   -h, --help`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -64,6 +95,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
       profile: { type: 'string' },
       seed: { type: 'string' },
       'no-write': { type: 'boolean' },
+      suite: { type: 'string' },
+      periods: { type: 'string' },
+      'resolve-n': { type: 'string' },
+      'sweep-runs': { type: 'string' },
+      'due-share': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -88,6 +124,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
   for (const op of operations) if (!operationNames.includes(op as OperationName)) throw new Error(`unknown operation ${op}; expected get or list`);
   if (operations.length === 0) throw new Error('--ops names no operation');
   const profileDir = values.profile ?? null;
+  const suite = values.suite ?? env.BENCH_SUITE ?? 'all';
+  if (suite !== 'all' && !suiteNames.includes(suite as SuiteName)) throw new Error(`unknown suite ${suite}; expected accounts, ownership or all`);
+  const suites = suite === 'all' ? [...suiteNames] : [suite as SuiteName];
+  const dueShareRaw = values['due-share'] ?? env.BENCH_DUE_SHARE ?? '0.01';
+  const dueShare = Number(dueShareRaw);
+  if (!(dueShare > 0 && dueShare < 0.5)) throw new Error(`--due-share must be a number between 0 and 0.5, got ${JSON.stringify(dueShareRaw)}`);
+  const resolveRequests = positiveInt('--resolve-n', values['resolve-n'] ?? env.BENCH_RESOLVE_N, 4_000);
 
   return {
     accounts: positiveInt('--accounts', values.accounts ?? env.BENCH_ACCOUNTS, 100_000),
@@ -101,5 +144,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
     // A profiled run is slower by design; its figures must not replace the recorded ones.
     resultsFile: values['no-write'] || profileDir ? null : join(resultsDir, 'latest.md'),
     seed: positiveInt('--seed', values.seed ?? env.BENCH_SEED, 1),
+    suites,
+    ownership: {
+      periods: positiveInt('--periods', values.periods ?? env.BENCH_PERIODS, 1_000),
+      resolveRequests,
+      resolveWarmup: positiveInt('--warmup', warmupRaw, Math.max(200, Math.ceil(resolveRequests / 10))),
+      sweepRuns: positiveInt('--sweep-runs', values['sweep-runs'] ?? env.BENCH_SWEEP_RUNS, 5),
+      dueShare,
+      remindShare: dueShare,
+      resultsFile: values['no-write'] ? null : join(resultsDir, 'ownership.md'),
+    },
   };
 }

@@ -18,7 +18,7 @@ export interface SeededDatabase {
  * How Prisma's SQLite adapter stores what crmkit writes (checked on a row written through
  * accounts.create): DateTime as TEXT `2026-01-01T00:00:00.000+00:00`, Boolean as INTEGER 0/1.
  */
-const sqliteDateTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '+00:00');
+export const sqliteDateTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '+00:00');
 
 const companies = ['Hualian', 'Meridian', 'Northwind', 'Jiahe', 'Blue Harbor', 'Everbright', 'Contoso', 'Sunrise', 'Tianyu', 'Oakridge', 'Yongan', 'Redwood'];
 const kinds = ['Supermarkets', 'Trading', 'Logistics', 'Foods', 'Retail', 'Pharmacy', 'Electronics', 'Textiles'];

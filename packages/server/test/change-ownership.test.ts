@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS, isCrmError, policyFor, poolReturnDecision, type PoolPolicy } from '@crmkit/core';
+import { DAY_MS, isCrmError, policyFor, poolCandidateBound, type PoolPolicy } from '@crmkit/core';
 import type { Actor } from '../src/context.js';
 import { inTransaction } from '../src/services/audit/record.js';
 import { changeOwnership, changeOwnershipMany, type OwnershipChange, type OwnershipState } from '../src/services/ownership/change-ownership.js';
@@ -199,7 +199,7 @@ describe('pool candidate bound in SQL (the pre-filter of the sweep and the previ
     expect(due.length).toBeGreaterThan(10);
     expect(due.length).toBeLessThan(cases.length - 10);
 
-    const bound = poolReturnDecision.candidateBound(policies, () => until, poolReturnRules);
+    const bound = poolCandidateBound(policies, () => until, poolReturnRules);
     const selected = await h.crm.db.$queryRaw<{ id: string }[]>`
       SELECT "id" FROM "Account" WHERE "tenantId" = ${h.tenantA} AND ("ownerTeamId" IS NOT NULL OR "primaryOwnerId" IS NOT NULL) AND ${candidateBoundSql(bound)} ORDER BY "id"`;
     expect(selected.map((r) => r.id)).toEqual(due);

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { crmErrorFrom } from '../__tests__/crm-error-from.js';
 import { DAY_MS } from '../clock.js';
 import { explanationStepSchema } from '../explanation.js';
-import { assertCanClaim, noFollowUpRule, policyFor, poolReturnDecision, type PoolCandidate, type PoolExclusion, type PoolPolicy, type PoolReturnRule } from './pool.rules.js';
+import {
+  assertCanClaim, matchesCandidateBound, noFollowUpRule, policyFor, poolCandidateBound, poolReturnDecision, type CandidateBound, type PoolCandidate, type PoolExclusion, type PoolPolicy, type PoolReturnRule,
+} from './pool.rules.js';
 
 const d = (iso: string) => new Date(iso);
 const POLICY: PoolPolicy = { grade: '*', returnAfterDays: 30, reclaimBlockDays: 7, reminderDays: 3, maxClaimsPerRep: 5 };
@@ -166,6 +168,99 @@ describe('poolReturnDecision', () => {
         expect(decision!.rule).toBe(`r${offsets.indexOf(min)}`);
         expect(decision!.remindAt.getTime()).toBe(decision!.dueAt.getTime() - reminderDays * DAY_MS);
       }),
+    );
+  });
+});
+
+describe('candidate bounds (the SQL pre-filter of the sweep and the preview)', () => {
+  const until = d('2026-03-31T00:00:00Z');
+
+  it('noFollowUpRule: the later of tenure start and last follow-up at most until − N days', () => {
+    const bound = noFollowUpRule.candidates!(POLICY, until);
+    const edge = d('2026-03-01T00:00:00Z'); // until − 30 days
+    const passes = (ownedSince: Date | null, lastFollowUpAt: Date | null) => matchesCandidateBound(bound, candidate({ ownedSince, lastFollowUpAt }));
+    expect(passes(edge, null)).toBe(true);
+    expect(passes(new Date(edge.getTime() + 1), null)).toBe(false);
+    expect(passes(d('2026-01-01T00:00:00Z'), edge)).toBe(true);
+    expect(passes(d('2026-01-01T00:00:00Z'), new Date(edge.getTime() + 1))).toBe(false);
+    expect(passes(null, edge)).toBe(true);
+    expect(passes(null, null)).toBe(false);
+  });
+
+  it('poolCandidateBound: each policy bounds the grades policyFor gives it; "*" the rest, ungraded included', () => {
+    const a: PoolPolicy = { ...POLICY, grade: 'A', returnAfterDays: 10 };
+    const bound = poolCandidateBound([a, POLICY], () => until);
+    const owned = d('2026-03-10T00:00:00Z'); // 21 days before until: due under A (10 days), not under * (30 days)
+    expect(matchesCandidateBound(bound, candidate({ grade: 'A', ownedSince: owned }))).toBe(true);
+    expect(matchesCandidateBound(bound, candidate({ grade: 'B', ownedSince: owned }))).toBe(false);
+    expect(matchesCandidateBound(bound, candidate({ grade: null, ownedSince: d('2026-02-01T00:00:00Z') }))).toBe(true);
+    expect(poolCandidateBound([], () => until)).toEqual({ op: 'false' });
+    expect(poolCandidateBound([a], () => until, [() => null])).toEqual({ op: 'gradeIn', grades: ['A'] }); // a rule without a bound: every account of the grade
+  });
+
+  // Instants clustered around the edges (until − N days), so exact boundaries are hit often.
+  const grades = ['A', 'B', 'C', 'D'] as const;
+  const policyArb = fc.record({
+    grade: fc.constantFrom<PoolPolicy['grade']>('A', 'B', 'C', '*'),
+    returnAfterDays: fc.integer({ min: 1, max: 60 }),
+    reclaimBlockDays: fc.constant(7),
+    reminderDays: fc.integer({ min: 0, max: 10 }),
+    maxClaimsPerRep: fc.constant(5),
+  });
+  const base = Date.UTC(2026, 11, 31, 12);
+  const offsetArb = fc.oneof(fc.constantFrom(-1, 0, 1), fc.integer({ min: -70 * DAY_MS, max: 5 * DAY_MS }), fc.integer({ min: -70, max: 5 }).map((days) => days * DAY_MS));
+  const untilArb = fc.oneof(fc.constantFrom(0, -1, 1), fc.integer({ min: -3, max: 3 }).map((days) => days * DAY_MS), fc.integer({ min: -3 * DAY_MS, max: 3 * DAY_MS }));
+  const candidateArb = fc.record({
+    accountId: fc.constant('acc_1'),
+    grade: fc.option(fc.constantFrom(...grades)),
+    primaryOwnerId: fc.option(fc.constant('li')),
+    ownerTeamId: fc.option(fc.constant('team_east')),
+    ownedSince: fc.option(offsetArb.map((o) => new Date(base + o))),
+    lastFollowUpAt: fc.option(offsetArb.map((o) => new Date(base + o))),
+  });
+  // Another bounded rule, as a later capability would add one: due M days after the tenure start.
+  const noDealWithin = (days: number): PoolReturnRule =>
+    Object.assign((c: PoolCandidate) => (c.ownedSince ? { rule: 'no-deal', dueAt: new Date(c.ownedSince.getTime() + days * DAY_MS), message: 'no deal' } : null), {
+      candidates: (_p: PoolPolicy, u: Date): CandidateBound => ({ op: 'atMost', field: 'ownedSince', instant: new Date(u.getTime() - days * DAY_MS) }),
+    });
+  const unbounded: PoolReturnRule = (c) => (c.lastFollowUpAt ? { rule: 'unbounded', dueAt: new Date(c.lastFollowUpAt.getTime() + 3 * DAY_MS), message: 'u' } : null);
+
+  it('property: the bound never excludes an account the decision finds due by until (fixed until, or at + reminderDays per policy)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(policyArb, { maxLength: 5 }),
+        candidateArb,
+        fc.subarray([noFollowUpRule, noDealWithin(20), unbounded], { minLength: 1 }),
+        untilArb,
+        fc.boolean(),
+        (policies, c, rules, untilOffset, perPolicy) => {
+          const at = new Date(base + untilOffset);
+          const until = (p: PoolPolicy) => (perPolicy ? new Date(at.getTime() + p.reminderDays * DAY_MS) : at);
+          const policy = policyFor(policies, c.grade);
+          const decision = poolReturnDecision(c, policy, at, rules);
+          if (decision && decision.dueAt.getTime() <= until(policy!).getTime()) {
+            expect(matchesCandidateBound(poolCandidateBound(policies, until, rules), c)).toBe(true);
+          }
+          // In reminder terms (the sweep's horizon): remindAt <= at must pass the per-policy bound.
+          if (decision && decision.remindAt.getTime() <= at.getTime()) {
+            expect(matchesCandidateBound(poolCandidateBound(policies, (p) => new Date(at.getTime() + p.reminderDays * DAY_MS), rules), c)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('property: for noFollowUpRule the bound is exact on owned accounts (the pre-filter loads only what is due)', () => {
+    fc.assert(
+      fc.property(fc.array(policyArb, { maxLength: 5 }), candidateArb, untilArb, (policies, c, untilOffset) => {
+        fc.pre(c.primaryOwnerId !== null || c.ownerTeamId !== null);
+        const until = new Date(base + untilOffset);
+        const decision = poolReturnDecision(c, policyFor(policies, c.grade), until, [noFollowUpRule]);
+        const due = decision !== null && decision.dueAt.getTime() <= until.getTime();
+        expect(matchesCandidateBound(poolCandidateBound(policies, () => until, [noFollowUpRule]), c)).toBe(due);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -1,4 +1,5 @@
-import { newId, type OwnershipPeriod } from '@crmkit/core';
+import { CrmError, newId, type OwnershipPeriod } from '@crmkit/core';
+import { Prisma } from '../../../generated/sqlite/client.js';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { recordChange } from '../audit/record.js';
@@ -16,11 +17,46 @@ export function toPeriod(row: { accountId: string; teamId: string | null; primar
   return { ...row, validFrom: row.validFrom.toISOString(), validTo: row.validTo?.toISOString() ?? null };
 }
 
+/** The Account mirror columns an ownership change writes (ownedSince left out: keep it). */
+export interface AccountOwnershipColumns {
+  ownerTeamId: string | null;
+  primaryOwnerId: string | null;
+  secondaryOwnerId: string | null;
+  ownedSince?: Date | null;
+}
+
+/** Whether two ownership states are the same (a change between them is a no-op). */
+export const sameOwnership = (a: OwnershipState, b: OwnershipState) => a.teamId === b.teamId && a.primaryOwnerId === b.primaryOwnerId && a.secondaryOwnerId === b.secondaryOwnerId;
+
+/**
+ * The account's current-owner columns after a change from `before` to `next` at `at`. The pool
+ * clock (ownedSince) restarts when the primary owner changes (a claim or a handover) or an
+ * unowned account becomes owned, not on a secondary change; an unowned account has none.
+ * `ownedSince` is left out when it keeps its value.
+ */
+export function ownershipColumns(before: OwnershipState, next: OwnershipState, at: Date): AccountOwnershipColumns {
+  const owned = next.teamId !== null || next.primaryOwnerId !== null;
+  const tenureStarts = owned && (next.primaryOwnerId !== before.primaryOwnerId || (before.teamId === null && before.primaryOwnerId === null));
+  const columns: AccountOwnershipColumns = { ownerTeamId: next.teamId, primaryOwnerId: next.primaryOwnerId, secondaryOwnerId: next.secondaryOwnerId };
+  if (!owned) columns.ownedSince = null;
+  else if (tenureStarts) columns.ownedSince = at;
+  return columns;
+}
+
+/** The reason stored on a period: the reason, and the note after a colon. */
+const periodReason = (change: { reason: OwnershipReason; note?: string | undefined }) => (change.note ? `${change.reason}: ${change.note}` : change.reason);
+
+/** The audit/outbox `before` and `after` of an ownership change. */
+function changePayloads(before: OwnershipState, next: OwnershipState, reason: OwnershipReason, period: OwnershipPeriod) {
+  return { before: { ...before, reason }, after: { ...next, reason, period } };
+}
+
 /**
  * Changes who owns an account from now on, in the caller's transaction: closes the period in
  * force, opens the next (nothing is overwritten), keeps the account's current-owner columns
  * equal to it, and records one audit and outbox event (`account.ownership_changed`, with
  * `reason`). A change to the same state is a no-op and returns null.
+ * For many accounts at once use {@link changeOwnershipMany}, which writes the same rows.
  */
 export async function changeOwnership(
   tx: Tx,
@@ -33,26 +69,132 @@ export async function changeOwnership(
   const at = change.at ?? ctx.clock.now();
   const account = await tx.account.findFirstOrThrow({ where: { id: accountId, tenantId }, select: { ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true, ownedSince: true } });
   const before: OwnershipState = { teamId: account.ownerTeamId, primaryOwnerId: account.primaryOwnerId, secondaryOwnerId: account.secondaryOwnerId };
-  if (before.teamId === next.teamId && before.primaryOwnerId === next.primaryOwnerId && before.secondaryOwnerId === next.secondaryOwnerId) return null;
+  if (sameOwnership(before, next)) return null;
   await tx.accountOwnership.updateMany({ where: { tenantId, accountId, validTo: null }, data: { validTo: at } });
-  const reason = change.note ? `${change.reason}: ${change.note}` : change.reason;
   const row = await tx.accountOwnership.create({
-    data: { id: newId('own', ctx.clock), tenantId, accountId, ...next, validFrom: at, validTo: null, reason, actorId: `${ctx.actor.type}:${ctx.actor.id}` },
+    data: { id: newId('own', ctx.clock), tenantId, accountId, ...next, validFrom: at, validTo: null, reason: periodReason(change), actorId: `${ctx.actor.type}:${ctx.actor.id}` },
   });
-  const owned = next.teamId !== null || next.primaryOwnerId !== null;
-  // The pool clock restarts when the primary owner changes (a claim or a handover), not on a secondary change.
-  const tenureStarts = owned && (next.primaryOwnerId !== before.primaryOwnerId || (before.teamId === null && before.primaryOwnerId === null));
-  await tx.account.update({
-    where: { id: accountId },
-    data: {
-      ownerTeamId: next.teamId,
-      primaryOwnerId: next.primaryOwnerId,
-      secondaryOwnerId: next.secondaryOwnerId,
-      ownedSince: owned ? (tenureStarts ? at : account.ownedSince) : null,
-      updatedAt: at,
-    },
-  });
+  await tx.account.update({ where: { id: accountId }, data: { ...ownershipColumns(before, next, at), updatedAt: at } });
   const period = toPeriod(row);
-  await recordChange(tx, ctx, { action: 'account.ownership_changed', entityType: 'account', entityId: accountId, before: { ...before, reason: change.reason }, after: { ...next, reason: change.reason, period } });
+  await recordChange(tx, ctx, { action: OWNERSHIP_CHANGED, entityType: 'account', entityId: accountId, ...changePayloads(before, next, change.reason, period) });
   return period;
+}
+
+/** The audit action and outbox event type of an ownership change. */
+export const OWNERSHIP_CHANGED = 'account.ownership_changed';
+
+/** One account's change for {@link changeOwnershipMany}: the same arguments `changeOwnership` takes. */
+export interface OwnershipChange {
+  accountId: string;
+  next: OwnershipState;
+  reason: OwnershipReason;
+  note?: string | undefined;
+  /** When the change takes effect (default: the clock's now). */
+  at?: Date;
+}
+
+/** Rows per multi-row INSERT (well under SQLite's and PostgreSQL's bound-parameter limits). */
+const INSERT_ROWS = 300;
+/** Ids per IN list. */
+const IN_IDS = 1_000;
+
+/**
+ * `changeOwnership` for many accounts in the caller's transaction, set-based: one read of the
+ * accounts, one UPDATE closing the open periods (per distinct instant), one multi-row INSERT of
+ * new periods, audit events and outbox events per 300 rows, and one UPDATE of the accounts per
+ * distinct set of new owner columns (a pool return or a departure to one heir is one). It writes
+ * what the calls `changeOwnership(tx, ctx, c.accountId, c.next, c)` one after another would:
+ * the same periods, mirror columns (ownedSince included), audit and outbox payloads, with ids
+ * made in the same order. Returns the new period of each change, null for a no-op.
+ *
+ * Each account may appear once (the calls in a row would see each other's effect); an account
+ * not found in the tenant fails the whole call with NOT_FOUND.
+ */
+export async function changeOwnershipMany(tx: Tx, ctx: ServiceContext, changes: readonly OwnershipChange[]): Promise<(OwnershipPeriod | null)[]> {
+  if (changes.length === 0) return [];
+  const { tenantId } = ctx.actor;
+  const seen = new Set<string>();
+  for (const c of changes) {
+    if (seen.has(c.accountId)) throw new CrmError('VALIDATION', `account ${c.accountId} appears twice in one ownership change`, { details: { accountId: c.accountId } });
+    seen.add(c.accountId);
+  }
+
+  const current = new Map<string, { ownerTeamId: string | null; primaryOwnerId: string | null; secondaryOwnerId: string | null }>();
+  for (const ids of chunked([...seen], IN_IDS)) {
+    const rows = await tx.$queryRaw<{ id: string; ownerTeamId: string | null; primaryOwnerId: string | null; secondaryOwnerId: string | null }[]>`
+      SELECT "id", "ownerTeamId", "primaryOwnerId", "secondaryOwnerId" FROM "Account" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(ids)})`;
+    for (const row of rows) current.set(row.id, row);
+  }
+  const missing = changes.find((c) => !current.has(c.accountId));
+  if (missing) throw new CrmError('NOT_FOUND', `account ${missing.accountId} not found`, { details: { accountId: missing.accountId } });
+
+  const now = ctx.clock.now();
+  const actorId = `${ctx.actor.type}:${ctx.actor.id}`;
+  const { type: auditActorType, id: auditActorId } = ctx.actor;
+  const periods: (OwnershipPeriod | null)[] = [];
+  const periodRows: Prisma.Sql[] = [];
+  const auditRows: Prisma.Sql[] = [];
+  const outboxRows: Prisma.Sql[] = [];
+  const closeAt = new Map<number, string[]>();
+  const accountUpdates = new Map<string, { columns: AccountOwnershipColumns; at: Date; ids: string[] }>();
+  for (const c of changes) {
+    const account = current.get(c.accountId)!;
+    const before: OwnershipState = { teamId: account.ownerTeamId, primaryOwnerId: account.primaryOwnerId, secondaryOwnerId: account.secondaryOwnerId };
+    if (sameOwnership(before, c.next)) {
+      periods.push(null);
+      continue;
+    }
+    const at = c.at ?? now;
+    const group = closeAt.get(at.getTime());
+    if (group) group.push(c.accountId);
+    else closeAt.set(at.getTime(), [c.accountId]);
+    // Ids in the order the calls one by one make them: the period's, then the audit event's and the outbox event's.
+    // The row as the ORM's create returns it (columns in model order), so the payloads match.
+    const row = {
+      id: newId('own', ctx.clock), tenantId, accountId: c.accountId, teamId: c.next.teamId, primaryOwnerId: c.next.primaryOwnerId, secondaryOwnerId: c.next.secondaryOwnerId,
+      validFrom: at, validTo: null, reason: periodReason(c), actorId,
+    };
+    periodRows.push(Prisma.sql`(${row.id}, ${tenantId}, ${row.accountId}, ${row.teamId}, ${row.primaryOwnerId}, ${row.secondaryOwnerId}, ${at}, NULL, ${row.reason}, ${actorId})`);
+    const period = toPeriod(row);
+    periods.push(period);
+    const { before: beforePayload, after } = changePayloads(before, c.next, c.reason, period);
+    auditRows.push(
+      Prisma.sql`(${newId('aud', ctx.clock)}, ${tenantId}, ${auditActorType}, ${auditActorId}, ${OWNERSHIP_CHANGED}, ${'account'}, ${c.accountId}, ${JSON.stringify(beforePayload)}, ${JSON.stringify(after)}, ${now})`,
+    );
+    outboxRows.push(
+      Prisma.sql`(${newId('evt', ctx.clock)}, ${tenantId}, ${OWNERSHIP_CHANGED}, ${'account'}, ${c.accountId}, ${JSON.stringify({ actor: { type: auditActorType, id: auditActorId }, before: beforePayload, after })}, ${now})`,
+    );
+    const columns = ownershipColumns(before, c.next, at);
+    const key = JSON.stringify([columns, at.getTime()]);
+    const update = accountUpdates.get(key);
+    if (update) update.ids.push(c.accountId);
+    else accountUpdates.set(key, { columns, at, ids: [c.accountId] });
+  }
+  if (periodRows.length === 0) return periods;
+
+  for (const [at, ids] of closeAt) {
+    for (const part of chunked(ids, IN_IDS)) {
+      await tx.$executeRaw`UPDATE "AccountOwnership" SET "validTo" = ${new Date(at)} WHERE "tenantId" = ${tenantId} AND "validTo" IS NULL AND "accountId" IN (${Prisma.join(part)})`;
+    }
+  }
+  await insertRows(tx, Prisma.sql`INSERT INTO "AccountOwnership" ("id", "tenantId", "accountId", "teamId", "primaryOwnerId", "secondaryOwnerId", "validFrom", "validTo", "reason", "actorId") VALUES `, periodRows);
+  for (const { columns, at, ids } of accountUpdates.values()) {
+    const ownedSince = 'ownedSince' in columns ? Prisma.sql`, "ownedSince" = ${columns.ownedSince}` : Prisma.empty;
+    for (const part of chunked(ids, IN_IDS)) {
+      await tx.$executeRaw`UPDATE "Account" SET "ownerTeamId" = ${columns.ownerTeamId}, "primaryOwnerId" = ${columns.primaryOwnerId}, "secondaryOwnerId" = ${columns.secondaryOwnerId}${ownedSince}, "updatedAt" = ${at}
+        WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(part)})`;
+    }
+  }
+  await insertRows(tx, Prisma.sql`INSERT INTO "AuditEvent" ("id", "tenantId", "actorType", "actorId", "action", "entityType", "entityId", "before", "after", "at") VALUES `, auditRows);
+  await insertRows(tx, Prisma.sql`INSERT INTO "OutboxEvent" ("id", "tenantId", "type", "entityType", "entityId", "payload", "createdAt") VALUES `, outboxRows);
+  return periods;
+}
+
+/** A multi-row INSERT of `rows` (each a parenthesized tuple), a few hundred rows a statement. */
+export async function insertRows(tx: Tx, head: Prisma.Sql, rows: readonly Prisma.Sql[]): Promise<void> {
+  for (const part of chunked(rows, INSERT_ROWS)) await tx.$executeRaw`${head}${Prisma.join(part)}`;
+}
+
+function* chunked<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }

@@ -1,18 +1,19 @@
 import {
-  noFollowUpRule, policyFor, poolReturnDecision, type PoolCandidate, type PoolExclusion, type PoolPolicy, type PoolReturnDecision, type PoolReturnRule, type VisibilityScope,
+  noFollowUpRule, policyFor, poolCandidateBound, poolReturnDecision, type CandidateBound, type PoolCandidate, type PoolExclusion, type PoolPolicy, type PoolReturnDecision, type PoolReturnRule, type VisibilityScope,
 } from '@crmkit/core';
 import { Prisma } from '../../../generated/sqlite/client.js';
 import type { Db, Tx } from '../../db/client.js';
 
-/** The rules a return can fall due by. Later capabilities add theirs here (no deal within M days of a claim). */
+/**
+ * The rules a return can fall due by. Later capabilities add theirs here (no deal within M days of a
+ * claim), each with its `candidates` bound (see core's PoolReturnRule), or the sweep and the preview
+ * read every owned account again.
+ */
 export const poolReturnRules: PoolReturnRule[] = [noFollowUpRule];
 /** What keeps an account from returning (open opportunities, once the pipeline exists). */
 export const poolExclusions: PoolExclusion[] = [];
 
 /** Exactly what the pool rules read of an account, plus what an answer names. */
-export const candidateSelect = {
-  id: true, name: true, grade: true, ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true, ownedSince: true, lastFollowUpAt: true,
-} as const satisfies Prisma.AccountSelect;
 export interface CandidateRow {
   id: string;
   name: string;
@@ -71,6 +72,47 @@ export const byDueThenId = (a: Judged, b: Judged) => a.decision.dueAt.getTime() 
 
 const SCAN_CHUNK = 10_000;
 
+/** The candidate rows of the given ids (active accounts of the tenant), read raw in one statement. */
+export async function readCandidateRows(db: Db | Tx, tenantId: string, ids: readonly string[]): Promise<CandidateRow[]> {
+  const rows: CandidateRow[] = [];
+  // A thousand ids a statement, well under SQLite's and PostgreSQL's bound-parameter limits.
+  for (let i = 0; i < ids.length; i += 1_000) {
+    rows.push(...(await db.$queryRaw<CandidateRow[]>`
+      SELECT "id", "name", "grade", "ownerTeamId", "primaryOwnerId", "secondaryOwnerId", "ownedSince", "lastFollowUpAt"
+      FROM "Account" WHERE "tenantId" = ${tenantId} AND "archivedAt" IS NULL AND "id" IN (${Prisma.join(ids.slice(i, i + 1_000))})`));
+  }
+  return rows;
+}
+
+/** The candidate bound of core's pool rules (data the server turns into SQL). */
+
+const timeColumns = { ownedSince: Prisma.raw('"ownedSince"'), lastFollowUpAt: Prisma.raw('"lastFollowUpAt"') } as const;
+
+/**
+ * A candidate bound as an SQL condition on "Account", with the meaning `matchesCandidateBound`
+ * gives it in core (NULL-safe: `atMost` needs the column set, `gradeNotIn` lets an unset grade in).
+ */
+export function candidateBoundSql(bound: CandidateBound): Prisma.Sql {
+  switch (bound.op) {
+    case 'true':
+      return Prisma.sql`1 = 1`;
+    case 'false':
+      return Prisma.sql`1 = 0`;
+    case 'and':
+    case 'or':
+      if (bound.of.length === 0) return bound.op === 'and' ? Prisma.sql`1 = 1` : Prisma.sql`1 = 0`;
+      return Prisma.sql`(${Prisma.join(bound.of.map(candidateBoundSql), bound.op === 'and' ? ' AND ' : ' OR ')})`;
+    case 'isNull':
+      return Prisma.sql`${timeColumns[bound.field]} IS NULL`;
+    case 'atMost':
+      return Prisma.sql`${timeColumns[bound.field]} <= ${bound.instant}`;
+    case 'gradeIn':
+      return bound.grades.length ? Prisma.sql`"grade" IN (${Prisma.join([...bound.grades])})` : Prisma.sql`1 = 0`;
+    case 'gradeNotIn':
+      return bound.grades.length ? Prisma.sql`("grade" IS NULL OR "grade" NOT IN (${Prisma.join([...bound.grades])}))` : Prisma.sql`1 = 1`;
+  }
+}
+
 /** A visibility scope as an SQL condition on "Account" (none for the whole tenant). */
 function visibilitySql(scope: VisibilityScope): Prisma.Sql {
   if (scope.all) return Prisma.empty;
@@ -80,17 +122,25 @@ function visibilitySql(scope: VisibilityScope): Prisma.Sql {
 }
 
 /**
- * Judges every owned, active account of the tenant (within `visibility`) at `at` and keeps the
- * decisions `keep` accepts, ordered by due time then id. Accounts are read set-based, a chunk
- * of ids at a time along the (tenantId, id) index, as raw rows (the ORM's per-row mapping costs
- * more than the query), never one query per account; only the kept ones stay in memory.
+ * Judges the owned, active accounts of the tenant (within `visibility`) at `at` and keeps those
+ * due by `dueBy(policy)` (the policy applying to the account's grade), ordered by due time then
+ * id. The preview passes a fixed instant; the sweep `at + reminderDays` days, which keeps the
+ * accounts whose reminder is due (remindAt <= at) and with them those due to return.
+ *
+ * Only candidates are read: the rules' candidate bound for the same horizon (core's
+ * `poolCandidateBound`) becomes the WHERE clause, so the database skips the accounts no rule can
+ * find due. The bound is a superset; every row read is judged by `judge`, the one place that
+ * decides. Rows are read set-based, a chunk of ids at a time along the (tenantId, id) index, as
+ * raw rows (the ORM's per-row mapping costs more than the query), never one query per account.
  */
 export async function judgeOwnedAccounts(
   db: Db | Tx,
-  q: { tenantId: string; policies: readonly PoolPolicy[]; at: Date; keep: (d: PoolReturnDecision) => boolean; visibility?: VisibilityScope },
+  q: { tenantId: string; policies: readonly PoolPolicy[]; at: Date; dueBy: (policy: PoolPolicy) => Date; visibility?: VisibilityScope },
 ): Promise<Judged[]> {
   const kept: Judged[] = [];
-  if (q.policies.length === 0) return kept; // without a policy nothing ever returns
+  const bound = poolCandidateBound(q.policies, q.dueBy, poolReturnRules);
+  if (bound.op === 'false') return kept; // without a policy nothing ever returns
+  const candidates = candidateBoundSql(bound);
   const visible = visibilitySql(q.visibility ?? { all: true });
   for (let after = ''; ; ) {
     const rows = await db.$queryRaw<CandidateRow[]>`
@@ -98,10 +148,11 @@ export async function judgeOwnedAccounts(
       FROM "Account"
       WHERE "tenantId" = ${q.tenantId} AND "id" > ${after} AND "archivedAt" IS NULL
         AND ("ownerTeamId" IS NOT NULL OR "primaryOwnerId" IS NOT NULL)${visible}
+        AND ${candidates}
       ORDER BY "id" LIMIT ${SCAN_CHUNK}`;
     for (const row of rows) {
       const decision = judge(row, q.policies, q.at);
-      if (decision && q.keep(decision)) kept.push({ row, decision });
+      if (decision && decision.dueAt <= q.dueBy(policyFor(q.policies, row.grade)!)) kept.push({ row, decision });
     }
     if (rows.length < SCAN_CHUNK) break;
     after = rows[rows.length - 1]!.id;

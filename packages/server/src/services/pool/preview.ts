@@ -17,6 +17,6 @@ export async function previewPool(ctx: ServiceContext, input: z.input<typeof poo
   const at = ctx.clock.now();
   const until = new Date(at.getTime() + withinDays * DAY_MS);
   const [policies, scope] = await Promise.all([loadPoolPolicies(ctx.db, tenantId), visibilityOf(ctx)]);
-  const due = await judgeOwnedAccounts(ctx.db, { tenantId, policies, at, keep: (d) => d.dueAt <= until, visibility: scope });
+  const due = await judgeOwnedAccounts(ctx.db, { tenantId, policies, at, dueBy: () => until, visibility: scope });
   return { at: at.toISOString(), until: until.toISOString(), returns: due.map(toPoolReturn) };
 }
