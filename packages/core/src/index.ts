@@ -32,5 +32,5 @@ export type { RoutingFacts, RoutingPurpose, Resolution, DelegationFact, Delegati
 export { assertValidDelegation } from './ownership/delegation.rules.js';
 export { visibilityScope, canSee } from './ownership/visibility.rules.js';
 export type { VisibilityScope, VisibilityFacts, OwnedAccount } from './ownership/visibility.rules.js';
-export { policyFor, noFollowUpRule, poolReturnDecision, poolCandidateBound, matchesCandidateBound, assertCanClaim } from './pool/pool.rules.js';
-export type { PoolPolicy, PoolCandidate, PoolReturnRule, PoolExclusion, PoolReturnDecision, PoolDue, CandidateBound, ClaimFacts } from './pool/pool.rules.js';
+export { policyFor, noFollowUpRule, poolReturnDecision, poolCandidateBound, matchesCandidateBound, assertCanClaim, tenureStartAfter } from './pool/pool.rules.js';
+export type { PoolPolicy, PoolCandidate, PoolReturnRule, PoolExclusion, PoolReturnDecision, PoolDue, CandidateBound, ClaimFacts, OwnershipState } from './pool/pool.rules.js';

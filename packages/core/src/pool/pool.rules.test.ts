@@ -5,6 +5,7 @@ import { DAY_MS } from '../clock.js';
 import { explanationStepSchema } from '../explanation.js';
 import {
   assertCanClaim, matchesCandidateBound, noFollowUpRule, policyFor, poolCandidateBound, poolReturnDecision, type CandidateBound, type PoolCandidate, type PoolExclusion, type PoolPolicy, type PoolReturnRule,
+  tenureStartAfter,
 } from './pool.rules.js';
 
 const d = (iso: string) => new Date(iso);
@@ -319,5 +320,20 @@ describe('assertCanClaim', () => {
         expect(got).toBe(expected);
       }),
     );
+  });
+});
+
+describe('tenureStartAfter', () => {
+  const at = new Date('2026-05-01T00:00:00Z');
+  const none = { teamId: null, primaryOwnerId: null, secondaryOwnerId: null };
+  it('starts the pool clock on a claim, a handover to another primary, or a team taking an unowned account', () => {
+    expect(tenureStartAfter(none, { ...none, primaryOwnerId: 'li' }, at)).toEqual(at);
+    expect(tenureStartAfter({ ...none, primaryOwnerId: 'li' }, { ...none, primaryOwnerId: 'zhao' }, at)).toEqual(at);
+    expect(tenureStartAfter(none, { ...none, teamId: 'tm_east' }, at)).toEqual(at);
+  });
+  it('keeps the clock on a secondary-owner or team change, and clears it when the account goes to the pool', () => {
+    expect(tenureStartAfter({ ...none, primaryOwnerId: 'li' }, { ...none, primaryOwnerId: 'li', secondaryOwnerId: 'chen' }, at)).toBeUndefined();
+    expect(tenureStartAfter({ ...none, teamId: 'tm_a', primaryOwnerId: 'li' }, { ...none, teamId: 'tm_b', primaryOwnerId: 'li' }, at)).toBeUndefined();
+    expect(tenureStartAfter({ ...none, primaryOwnerId: 'li' }, none, at)).toBeNull();
   });
 });

@@ -231,3 +231,25 @@ export function assertCanClaim(f: ClaimFacts): void {
     }
   }
 }
+
+/** Who owns an account: its team and its primary and secondary owners. */
+export interface OwnershipState {
+  teamId: string | null;
+  primaryOwnerId: string | null;
+  secondaryOwnerId: string | null;
+}
+
+/**
+ * When an account's pool clock (its tenure) starts after an ownership change from `before` to
+ * `next` at `at`: it restarts when the primary owner changes (a claim or a handover) or an
+ * unowned account becomes owned, and is kept on a change of the secondary owner or the team
+ * alone. Returns the new start, `null` for an unowned account, or `undefined` to keep the start.
+ *
+ * @example tenureStartAfter({ teamId: null, primaryOwnerId: null, secondaryOwnerId: null }, { teamId: null, primaryOwnerId: 'li', secondaryOwnerId: null }, at) // at (a claim)
+ */
+export function tenureStartAfter(before: OwnershipState, next: OwnershipState, at: Date): Date | null | undefined {
+  const owned = next.teamId !== null || next.primaryOwnerId !== null;
+  if (!owned) return null;
+  const wasOwned = before.teamId !== null || before.primaryOwnerId !== null;
+  return next.primaryOwnerId !== before.primaryOwnerId || !wasOwned ? at : undefined;
+}

@@ -1,14 +1,10 @@
-import { CrmError, newId, type OwnershipPeriod } from '@crmkit/core';
+import { CrmError, newId, tenureStartAfter, type OwnershipPeriod, type OwnershipState } from '@crmkit/core';
 import { Prisma } from '../../../generated/sqlite/client.js';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { recordChange } from '../audit/record.js';
 
-export interface OwnershipState {
-  teamId: string | null;
-  primaryOwnerId: string | null;
-  secondaryOwnerId: string | null;
-}
+export type { OwnershipState };
 
 /** Why an ownership period began: assignment, pool claim/release/return, departure… */
 export type OwnershipReason = 'assign' | 'claim' | 'release' | 'pool-assign' | 'pool-return' | 'departure' | (string & {});
@@ -29,17 +25,13 @@ export interface AccountOwnershipColumns {
 export const sameOwnership = (a: OwnershipState, b: OwnershipState) => a.teamId === b.teamId && a.primaryOwnerId === b.primaryOwnerId && a.secondaryOwnerId === b.secondaryOwnerId;
 
 /**
- * The account's current-owner columns after a change from `before` to `next` at `at`. The pool
- * clock (ownedSince) restarts when the primary owner changes (a claim or a handover) or an
- * unowned account becomes owned, not on a secondary change; an unowned account has none.
- * `ownedSince` is left out when it keeps its value.
+ * The account's current-owner columns after a change from `before` to `next` at `at`, with the
+ * pool clock (`ownedSince`) as core's `tenureStartAfter` says; left out when it keeps its value.
  */
 export function ownershipColumns(before: OwnershipState, next: OwnershipState, at: Date): AccountOwnershipColumns {
-  const owned = next.teamId !== null || next.primaryOwnerId !== null;
-  const tenureStarts = owned && (next.primaryOwnerId !== before.primaryOwnerId || (before.teamId === null && before.primaryOwnerId === null));
   const columns: AccountOwnershipColumns = { ownerTeamId: next.teamId, primaryOwnerId: next.primaryOwnerId, secondaryOwnerId: next.secondaryOwnerId };
-  if (!owned) columns.ownedSince = null;
-  else if (tenureStarts) columns.ownedSince = at;
+  const tenure = tenureStartAfter(before, next, at);
+  if (tenure !== undefined) columns.ownedSince = tenure;
   return columns;
 }
 
