@@ -1,13 +1,8 @@
-import { useMemo } from 'react';
 import {
-  useInfiniteQuery,
   useMutation,
   useQuery,
   useQueryClient,
-  type InfiniteData,
   type QueryClient,
-  type UseInfiniteQueryOptions,
-  type UseInfiniteQueryResult,
   type UseMutationOptions,
   type UseMutationResult,
   type UseQueryOptions,
@@ -15,12 +10,12 @@ import {
 } from '@tanstack/react-query';
 import type { Account, AccountTree, CreateAccountInput, CrmError, Page, UpdateAccountInput } from '@crmkit/core';
 import { useCrmClient } from './provider.js';
+import { useAccountPages, type AccountPageParam, type AccountPagesOptions, type AccountPagesResult } from './account-pages.js';
 import { crmKeys, type AccountDetailKey, type AccountListKey, type AccountsFilter, type AccountTreeKey, type AccountTreeOptions } from './keys.js';
 
 /** One page of `accounts.list`. */
 export type AccountPage = Page<Account>;
-/** The cursor a page was fetched with (`null` for the first page). */
-export type AccountPageParam = string | null;
+export type { AccountPageParam };
 
 /** Input of `useSetAccountParent`'s mutation. */
 export interface SetAccountParentInput {
@@ -69,19 +64,11 @@ export function useAccount<TData = Account>(id: string | undefined, options: Crm
   });
 }
 
-/** The result of `useAccounts`: TanStack's infinite query result plus the pages flattened. */
-export type UseAccountsResult = UseInfiniteQueryResult<InfiniteData<AccountPage, AccountPageParam>, CrmError> & {
-  /** Every account of the pages loaded so far, newest first. */
-  accounts: Account[];
-};
+/** The result of `useAccounts`: TanStack's infinite query result plus the pages flattened (newest first). */
+export type UseAccountsResult = AccountPagesResult;
 
 /** Options of `useAccounts`, passed through to `useInfiniteQuery`. */
-export type UseAccountsOptions = Omit<
-  UseInfiniteQueryOptions<AccountPage, CrmError, InfiniteData<AccountPage, AccountPageParam>, AccountListKey, AccountPageParam>,
-  'queryKey' | 'queryFn' | 'initialPageParam' | 'getNextPageParam' | 'getPreviousPageParam' | 'select'
->;
-
-const noAccounts: Account[] = [];
+export type UseAccountsOptions = AccountPagesOptions<AccountListKey>;
 
 /**
  * Accounts matching a filter, newest first, paged over the server's cursor. `accounts` holds
@@ -99,16 +86,7 @@ const noAccounts: Account[] = [];
 export function useAccounts(filter: AccountsFilter = {}, options: UseAccountsOptions = {}): UseAccountsResult {
   const crm = useCrmClient();
   const queryKey = crmKeys.accounts.list(filter);
-  const query = useInfiniteQuery<AccountPage, CrmError, InfiniteData<AccountPage, AccountPageParam>, AccountListKey, AccountPageParam>({
-    ...options,
-    queryKey,
-    queryFn: ({ pageParam, signal }) => crm.accounts.list.query({ ...queryKey[3], ...(pageParam ? { cursor: pageParam } : {}) }, { signal }),
-    initialPageParam: null,
-    getNextPageParam: (lastPage) => lastPage.nextCursor,
-  });
-  const pages = query.data?.pages;
-  const accounts = useMemo(() => (pages ? pages.flatMap((page) => page.items) : noAccounts), [pages]);
-  return { ...query, accounts };
+  return useAccountPages(queryKey, (cursor, signal) => crm.accounts.list.query({ ...queryKey[3], ...(cursor ? { cursor } : {}) }, { signal }), options);
 }
 
 /**

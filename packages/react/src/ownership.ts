@@ -1,18 +1,14 @@
-import { useMemo } from 'react';
 import {
-  useInfiniteQuery,
   useMutation,
   useQuery,
   useQueryClient,
-  type InfiniteData,
   type QueryClient,
-  type UseInfiniteQueryOptions,
-  type UseInfiniteQueryResult,
   type UseMutationResult,
   type UseQueryResult,
 } from '@tanstack/react-query';
 import type { Account, CrmError, Delegation, OwnershipPeriod, Page, ResolutionOutput, Team } from '@crmkit/core';
 import type { RouterInputs } from '@crmkit/client';
+import { useAccountPages, type AccountPageParam, type AccountPagesOptions, type AccountPagesResult } from './account-pages.js';
 import { useCrmClient } from './provider.js';
 import type { CrmMutationOptions, CrmQueryOptions } from './accounts.js';
 import {
@@ -38,7 +34,7 @@ export interface OwnershipHistory {
 /** One page of `pool.list`. */
 export type PoolPage = Page<Account>;
 /** The cursor a pool page was fetched with (`null` for the first page). */
-export type PoolPageParam = string | null;
+export type PoolPageParam = AccountPageParam;
 /** One page of `delegations.list`. */
 export type DelegationPage = Page<Delegation>;
 
@@ -131,18 +127,10 @@ export function useTeam<TData = Team>(id: string | undefined, options: CrmQueryO
 }
 
 /** The result of `usePool`: TanStack's infinite query result plus the pages flattened. */
-export type UsePoolResult = UseInfiniteQueryResult<InfiniteData<PoolPage, PoolPageParam>, CrmError> & {
-  /** Every pool account of the pages loaded so far, newest first. */
-  accounts: Account[];
-};
+export type UsePoolResult = AccountPagesResult;
 
 /** Options of `usePool`, passed through to `useInfiniteQuery`. */
-export type UsePoolOptions = Omit<
-  UseInfiniteQueryOptions<PoolPage, CrmError, InfiniteData<PoolPage, PoolPageParam>, PoolListKey, PoolPageParam>,
-  'queryKey' | 'queryFn' | 'initialPageParam' | 'getNextPageParam' | 'getPreviousPageParam' | 'select'
->;
-
-const noAccounts: Account[] = [];
+export type UsePoolOptions = AccountPagesOptions<PoolListKey>;
 
 /**
  * The customer pool (accounts with no owning team and no primary owner), newest first, paged
@@ -158,16 +146,7 @@ const noAccounts: Account[] = [];
 export function usePool(filter: PoolFilter = {}, options: UsePoolOptions = {}): UsePoolResult {
   const crm = useCrmClient();
   const queryKey = crmKeys.pool.list(filter);
-  const query = useInfiniteQuery<PoolPage, CrmError, InfiniteData<PoolPage, PoolPageParam>, PoolListKey, PoolPageParam>({
-    ...options,
-    queryKey,
-    queryFn: ({ pageParam, signal }) => crm.pool.list.query({ ...queryKey[3], ...(pageParam ? { cursor: pageParam } : {}) }, { signal }),
-    initialPageParam: null,
-    getNextPageParam: (lastPage) => lastPage.nextCursor,
-  });
-  const pages = query.data?.pages;
-  const accounts = useMemo(() => (pages ? pages.flatMap((page) => page.items) : noAccounts), [pages]);
-  return { ...query, accounts };
+  return useAccountPages(queryKey, (cursor, signal) => crm.pool.list.query({ ...queryKey[3], ...(cursor ? { cursor } : {}) }, { signal }), options);
 }
 
 /**
