@@ -83,6 +83,8 @@ export interface OwnershipChange {
   note?: string | undefined;
   /** When the change takes effect (default: the clock's now). */
   at?: Date;
+  /** The account's owners as the caller just read them in this transaction (spares re-reading them). */
+  before?: OwnershipState;
 }
 
 /** Rows per multi-row INSERT (well under SQLite's and PostgreSQL's bound-parameter limits). */
@@ -112,7 +114,8 @@ export async function changeOwnershipMany(tx: Tx, ctx: ServiceContext, changes: 
   }
 
   const current = new Map<string, { ownerTeamId: string | null; primaryOwnerId: string | null; secondaryOwnerId: string | null }>();
-  for (const ids of chunked([...seen], IN_IDS)) {
+  for (const c of changes) if (c.before) current.set(c.accountId, { ownerTeamId: c.before.teamId, primaryOwnerId: c.before.primaryOwnerId, secondaryOwnerId: c.before.secondaryOwnerId });
+  for (const ids of chunked([...seen].filter((id) => !current.has(id)), IN_IDS)) {
     const rows = await tx.$queryRaw<{ id: string; ownerTeamId: string | null; primaryOwnerId: string | null; secondaryOwnerId: string | null }[]>`
       SELECT "id", "ownerTeamId", "primaryOwnerId", "secondaryOwnerId" FROM "Account" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(ids)})`;
     for (const row of rows) current.set(row.id, row);

@@ -110,7 +110,13 @@ async function returnBatch(tx: Tx, ctx: ServiceContext, policies: readonly PoolP
   await changeOwnershipMany(
     tx,
     ctx,
-    stillDue.map(({ row }) => ({ accountId: row.id, next: { teamId: null, primaryOwnerId: null, secondaryOwnerId: null }, reason: 'pool-return', at })),
+    stillDue.map(({ row }) => ({
+      accountId: row.id,
+      before: { teamId: row.ownerTeamId, primaryOwnerId: row.primaryOwnerId, secondaryOwnerId: row.secondaryOwnerId },
+      next: { teamId: null, primaryOwnerId: null, secondaryOwnerId: null },
+      reason: 'pool-return',
+      at,
+    })),
   );
   // The audit and change events are changeOwnership's; the notice to the previous owner is a message, written for the batch at once.
   await notify(tx, ctx, at, POOL_RETURN_NOTICE_EVENT, stillDue, (j) => ({

@@ -3,13 +3,13 @@ import type { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
-import { changeOwnership, type OwnershipState } from '../ownership/change-ownership.js';
+import { changeOwnershipMany, type OwnershipState } from '../ownership/change-ownership.js';
 
 export type Deactivation = z.infer<typeof deactivationSchema>;
 
 /**
  * A user leaves: in one transaction every open responsibility moves on and the user is marked
- * inactive. Accounts they own move via `changeOwnership` (reason `departure`): as primary owner
+ * inactive. Accounts they own move via `changeOwnershipMany` (reason `departure`): as primary owner
  * to `reassignTo`, or with `toPool` to the pool (an account owned by a team stays with the team,
  * only its primary owner is cleared); as secondary owner to `reassignTo` or to nobody. Their team
  * memberships close; a team they lead passes to `reassignTo` (with `toPool` this is refused,
@@ -110,13 +110,18 @@ async function moveAccounts(tx: Tx, ctx: ServiceContext, q: { userId: string; re
     select: { id: true, ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true },
     orderBy: { id: 'asc' },
   });
-  for (const a of owned) {
-    const primaryOwnerId = a.primaryOwnerId === userId ? reassignTo : a.primaryOwnerId;
-    const secondary = a.secondaryOwnerId === userId ? reassignTo : a.secondaryOwnerId;
-    let next: OwnershipState = { teamId: a.ownerTeamId, primaryOwnerId, secondaryOwnerId: secondary === primaryOwnerId ? null : secondary };
-    // A personal account whose owner leaves without an heir goes to the pool whole.
-    if (next.teamId === null && next.primaryOwnerId === null) next = { teamId: null, primaryOwnerId: null, secondaryOwnerId: null };
-    await changeOwnership(tx, ctx, a.id, next, { reason: 'departure', note: q.reason, at: q.at });
-  }
+  // One set-based change for all of them: a leaver can own thousands of accounts.
+  await changeOwnershipMany(
+    tx,
+    ctx,
+    owned.map((a) => {
+      const primaryOwnerId = a.primaryOwnerId === userId ? reassignTo : a.primaryOwnerId;
+      const secondary = a.secondaryOwnerId === userId ? reassignTo : a.secondaryOwnerId;
+      let next: OwnershipState = { teamId: a.ownerTeamId, primaryOwnerId, secondaryOwnerId: secondary === primaryOwnerId ? null : secondary };
+      // A personal account whose owner leaves without an heir goes to the pool whole.
+      if (next.teamId === null && next.primaryOwnerId === null) next = { teamId: null, primaryOwnerId: null, secondaryOwnerId: null };
+      return { accountId: a.id, before: { teamId: a.ownerTeamId, primaryOwnerId: a.primaryOwnerId, secondaryOwnerId: a.secondaryOwnerId }, next, reason: 'departure', note: q.reason, at: q.at };
+    }),
+  );
   return owned.map((a) => a.id);
 }
