@@ -6,23 +6,56 @@ import { loadVisibleAccount, seesWholeTenant, visibilityOf } from '../visibility
 const parse = (text: string | null) => (text == null ? null : (JSON.parse(text) as unknown));
 
 /**
- * The caller may read an account's trail only if they may see the account, and a contact's only if
- * they may see its account: otherwise NOT_FOUND, as for an unknown id. (Callers who see the whole
- * tenant are not asked: an unknown id simply has no events.)
+ * Which trails a caller who does not see the whole tenant (a manager) may read: an account's or a
+ * contact's if they may see the account; a team's if the team is in their scope; a delegation's
+ * if they take part in it or one of its two people belongs now to a team in their scope; an API
+ * key's only with `apiKeys:manage`. Users, product lines and the pool policy are the tenant's
+ * directory and configuration and stay readable. A trail out of reach answers NOT_FOUND, as for
+ * an unknown id (FORBIDDEN for API keys, which the role may not manage at all).
  */
 async function assertCanSeeEntity(ctx: ServiceContext, entityType: string, entityId: string): Promise<void> {
-  if (seesWholeTenant(ctx.actor) || (entityType !== 'account' && entityType !== 'contact')) return;
+  if (seesWholeTenant(ctx.actor)) return;
   const { tenantId } = ctx.actor;
-  let accountId = entityId;
-  if (entityType === 'contact') {
-    const contact = await ctx.db.contact.findFirst({ where: { id: entityId, tenantId }, select: { accountId: true } });
-    if (!contact) throw CrmError.notFound('contact', entityId);
-    accountId = contact.accountId;
-  }
-  try {
-    await loadVisibleAccount(ctx.db, tenantId, accountId, await visibilityOf(ctx));
-  } catch (error) {
-    throw entityType === 'contact' ? CrmError.notFound('contact', entityId) : error;
+  switch (entityType) {
+    case 'account':
+    case 'contact': {
+      let accountId = entityId;
+      if (entityType === 'contact') {
+        const contact = await ctx.db.contact.findFirst({ where: { id: entityId, tenantId }, select: { accountId: true } });
+        if (!contact) throw CrmError.notFound('contact', entityId);
+        accountId = contact.accountId;
+      }
+      try {
+        await loadVisibleAccount(ctx.db, tenantId, accountId, await visibilityOf(ctx));
+      } catch (error) {
+        throw entityType === 'contact' ? CrmError.notFound('contact', entityId) : error;
+      }
+      return;
+    }
+    case 'apiKey':
+      authorize(ctx.actor, 'apiKeys:manage');
+      return;
+    case 'team': {
+      const scope = await visibilityOf(ctx);
+      if (!scope.all && !scope.teamIds.includes(entityId)) throw CrmError.notFound('team', entityId);
+      return;
+    }
+    case 'delegation': {
+      const delegation = await ctx.db.delegation.findFirst({ where: { id: entityId, tenantId }, select: { delegatorId: true, delegateId: true } });
+      if (!delegation) throw CrmError.notFound('delegation', entityId);
+      const people = [delegation.delegatorId, delegation.delegateId];
+      if (people.includes(ctx.actor.id)) return;
+      const scope = await visibilityOf(ctx);
+      if (scope.all) return;
+      const at = ctx.clock.now();
+      const shared = await ctx.db.teamMembership.count({
+        where: { tenantId, userId: { in: people }, teamId: { in: [...scope.teamIds] }, validFrom: { lte: at }, OR: [{ validTo: null }, { validTo: { gt: at } }] },
+      });
+      if (shared === 0) throw CrmError.notFound('delegation', entityId);
+      return;
+    }
+    default:
+      return;
   }
 }
 
