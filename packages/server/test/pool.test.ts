@@ -305,31 +305,67 @@ describe('pool returns over a year end', () => {
   });
 });
 
-describe('pool preview and sweep agree', () => {
-  let w: Awaited<ReturnType<typeof poolWorld>>;
+/** 40 accounts owned by rep-1/rep-2 and a team, with tenures and follow-ups spread over two months; their ids. */
+async function seedSweepAccounts(h: Harness): Promise<string[]> {
   const ids: string[] = [];
+  const db = h.crm.db;
+  // 40 accounts owned by rep-1/rep-2 and a team, with tenures and follow-ups spread over two months.
+  const teamId = newId('tm', h.clock);
+  await db.team.create({ data: { id: teamId, tenantId: h.tenantA, name: 'Sweep team', createdAt: h.clock.now() } });
+  await db.teamMembership.create({ data: { id: newId('mbr', h.clock), tenantId: h.tenantA, teamId, userId: 'mgr-1', role: 'leader', validFrom: h.clock.now(), reason: 'setup', actorId: 'test' } });
+  for (let i = 0; i < 40; i++) {
+    const grade = (['A', 'B', 'C', null] as const)[i % 4]!;
+    const acc = await h.adminA.accounts.create.mutate({ name: `Sweep ${i}`, ...(grade ? { grade } : {}) });
+    ids.push(acc.id);
+    const ownedSince = new Date(Date.parse('2026-03-01T00:00:00Z') + ((i * 37) % 50) * DAY_MS + i * 3_600_000);
+    const lastFollowUpAt = i % 3 === 0 ? null : new Date(ownedSince.getTime() + ((i * 11) % 20) * DAY_MS);
+    await db.account.update({
+      where: { id: acc.id },
+      data: { primaryOwnerId: i % 5 === 4 ? null : i % 2 ? 'rep-1' : 'rep-2', ownerTeamId: i % 5 === 4 ? teamId : null, ownedSince, lastFollowUpAt },
+    });
+    await db.accountOwnership.create({
+      data: { id: newId('own', h.clock), tenantId: h.tenantA, accountId: acc.id, teamId: i % 5 === 4 ? teamId : null, primaryOwnerId: i % 5 === 4 ? null : i % 2 ? 'rep-1' : 'rep-2', validFrom: ownedSince, reason: 'assign', actorId: 'test' },
+    });
+  }
+  return ids;
+}
+
+describe('a sweep in small batches', () => {
+  let w: Awaited<ReturnType<typeof poolWorld>>;
   beforeAll(async () => {
     w = await poolWorld('2026-04-01T00:00:00Z');
+    await seedSweepAccounts(w.h);
+  });
+  afterAll(() => w.h.close());
+
+  it('returns and reminds exactly what the preview says, with batches holding both returns and reminders', async () => {
     const { h } = w;
-    const db = h.crm.db;
-    // 40 accounts owned by rep-1/rep-2 and a team, with tenures and follow-ups spread over two months.
-    const teamId = newId('tm', h.clock);
-    await db.team.create({ data: { id: teamId, tenantId: h.tenantA, name: 'Sweep team', createdAt: h.clock.now() } });
-    await db.teamMembership.create({ data: { id: newId('mbr', h.clock), tenantId: h.tenantA, teamId, userId: 'mgr-1', role: 'leader', validFrom: h.clock.now(), reason: 'setup', actorId: 'test' } });
-    for (let i = 0; i < 40; i++) {
-      const grade = (['A', 'B', 'C', null] as const)[i % 4]!;
-      const acc = await h.adminA.accounts.create.mutate({ name: `Sweep ${i}`, ...(grade ? { grade } : {}) });
-      ids.push(acc.id);
-      const ownedSince = new Date(Date.parse('2026-03-01T00:00:00Z') + ((i * 37) % 50) * DAY_MS + i * 3_600_000);
-      const lastFollowUpAt = i % 3 === 0 ? null : new Date(ownedSince.getTime() + ((i * 11) % 20) * DAY_MS);
-      await db.account.update({
-        where: { id: acc.id },
-        data: { primaryOwnerId: i % 5 === 4 ? null : i % 2 ? 'rep-1' : 'rep-2', ownerTeamId: i % 5 === 4 ? teamId : null, ownedSince, lastFollowUpAt },
-      });
-      await db.accountOwnership.create({
-        data: { id: newId('own', h.clock), tenantId: h.tenantA, accountId: acc.id, teamId: i % 5 === 4 ? teamId : null, primaryOwnerId: i % 5 === 4 ? null : i % 2 ? 'rep-1' : 'rep-2', validFrom: ownedSince, reason: 'assign', actorId: 'test' },
-      });
-    }
+    h.clock.set('2026-04-20T00:00:00Z');
+    const at = h.clock.now().toISOString();
+    const dueNow = (await h.adminA.pool.preview.query({ withinDays: 0 })).returns;
+    const remindNow = (await h.adminA.pool.preview.query({ withinDays: 30 })).returns.filter((r) => r.remindAt <= at && r.dueAt > at);
+    // Batches of 3 over the returns then the reminders: one batch holds the last returns and the first reminders.
+    expect(dueNow.length % 3).not.toBe(0);
+    expect(remindNow.length).toBeGreaterThan(0);
+    const sweep = await h.adminA.pool.sweep.mutate({ batchSize: 3 });
+    expect(sweep.returned).toEqual(dueNow);
+    expect([...sweep.reminded].sort()).toEqual(remindNow.map((r) => r.accountId).sort());
+    const events = await h.crm.db.outboxEvent.findMany({ where: { type: { in: ['pool.return_notice', 'pool.reminder', 'account.ownership_changed'] } }, select: { type: true, entityId: true } });
+    const ofType = (type: string) => events.filter((e) => e.type === type).map((e) => e.entityId).sort();
+    expect(ofType('pool.return_notice')).toEqual(dueNow.map((r) => r.accountId).sort());
+    expect(ofType('account.ownership_changed')).toEqual(dueNow.map((r) => r.accountId).sort());
+    expect(ofType('pool.reminder')).toEqual(remindNow.map((r) => r.accountId).sort());
+    // Nothing is left to do at the same instant.
+    expect(await h.adminA.pool.sweep.mutate({ batchSize: 3 })).toMatchObject({ returned: [], reminded: [] });
+  });
+});
+
+describe('pool preview and sweep agree', () => {
+  let w: Awaited<ReturnType<typeof poolWorld>>;
+  let ids: string[] = [];
+  beforeAll(async () => {
+    w = await poolWorld('2026-04-01T00:00:00Z');
+    ids = await seedSweepAccounts(w.h);
   });
   afterAll(() => w.h.close());
 

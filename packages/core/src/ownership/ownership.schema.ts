@@ -163,7 +163,8 @@ export const poolReturnSchema = z.object({
   explanation: z.array(explanationStepSchema),
 });
 export const poolPreviewSchema = z.object({ at: isoDateTime, until: isoDateTime, returns: z.array(poolReturnSchema) });
-export const poolSweepSchema = z.object({ at: isoDateTime, returned: z.array(poolReturnSchema) });
+/** What a sweep did: the accounts it returned (by due time) and those whose owner it reminded. */
+export const poolSweepSchema = z.object({ at: isoDateTime, returned: z.array(poolReturnSchema), reminded: z.array(accountIdSchema) });
 
 // ── Departure ────────────────────────────────────────────────────────────────────────────
 export const deactivateUserInputSchema = z.union([

@@ -35,9 +35,10 @@ export interface PoolSweepResult {
  * preview's computation with `withinDays: 0`) through `changeOwnershipMany` (what `changeOwnership`
  * writes per account: reason `pool-return`, audit and `account.ownership_changed` events), one
  * transaction per batch, each with a
- * `pool.return_notice` outbox event naming the previous owner to notify; then emits one
+ * `pool.return_notice` outbox event naming the previous owner to notify; and emits one
  * `pool.reminder` outbox event per account inside its reminder window that was not reminded
- * since (deduplicated against the outbox, so nothing new is stored).
+ * since (deduplicated against the outbox, so nothing new is stored). Returns come first, then
+ * reminders, `batchSize` accounts a transaction.
  * Idempotent: a second run at the same instant changes nothing.
  *
  * @example await runPoolSweep(crm.serviceContext(poolSweepActor('ten_a')))
@@ -55,12 +56,22 @@ export async function runPoolSweep(ctx: ServiceContext, options: { batchSize?: n
   const remind = judged.filter((j) => j.decision.dueAt > at);
 
   const returned: PoolReturn[] = [];
-  for (const batch of chunks(due, batchSize)) {
-    returned.push(...(await inTransaction(ctx, (tx) => returnBatch(tx, ctx, policies, at, batch))));
-  }
   const reminded: string[] = [];
-  for (const batch of chunks(remind, batchSize)) {
-    reminded.push(...(await inTransaction(ctx, (tx) => remindBatch(tx, ctx, at, batch))));
+  // Returns first, then reminders, up to `batchSize` accounts a transaction: a scheduled run (a few
+  // of each) commits once; a backlog commits once per batch.
+  const work: { judged: Judged; returns: boolean }[] = [...due.map((judged) => ({ judged, returns: true })), ...remind.map((judged) => ({ judged, returns: false }))];
+  for (const batch of chunks(work, batchSize)) {
+    const done = await inTransaction(ctx, async (tx) => {
+      await lockSweep(tx, ctx);
+      const returns = batch.filter((w) => w.returns).map((w) => w.judged);
+      const reminders = batch.filter((w) => !w.returns).map((w) => w.judged);
+      return {
+        returned: returns.length ? await returnBatch(tx, ctx, policies, at, returns) : [],
+        reminded: reminders.length ? await remindBatch(tx, ctx, at, reminders) : [],
+      };
+    });
+    returned.push(...done.returned);
+    reminded.push(...done.reminded);
   }
   if (returned.length || reminded.length) ctx.logger.info({ tenantId, returned: returned.length, reminded: reminded.length }, 'pool sweep');
   return { at: at.toISOString(), returned, reminded };
@@ -92,13 +103,12 @@ export async function runPoolSweepForAllTenants(deps: { db: Db; serviceContext(a
 }
 
 /**
- * Returns one batch. The batch's accounts are read again inside the transaction and judged
+ * Returns one batch, in the caller's transaction (which holds the sweep lock). The batch's accounts are read again inside it and judged
  * again with the same function at the same instant, so a follow-up, release or claim that
  * landed after the scan is respected and a concurrent or repeated sweep returns nothing twice.
  */
 async function returnBatch(tx: Tx, ctx: ServiceContext, policies: readonly PoolPolicy[], at: Date, batch: Judged[]): Promise<PoolReturn[]> {
   const { tenantId } = ctx.actor;
-  await lockSweep(tx, ctx);
   const rows = await readCandidateRows(tx, tenantId, batch.map((j) => j.row.id));
   const stillDue: Judged[] = [];
   for (const row of rows) {
@@ -131,7 +141,6 @@ async function returnBatch(tx: Tx, ctx: ServiceContext, policies: readonly PoolP
 /** Emits the reminders of one batch that were not emitted since the account's reminder time (and tenure start). */
 async function remindBatch(tx: Tx, ctx: ServiceContext, at: Date, batch: Judged[]): Promise<string[]> {
   const { tenantId } = ctx.actor;
-  await lockSweep(tx, ctx);
   const threshold = (j: Judged) => new Date(Math.max(j.decision.remindAt.getTime(), j.row.ownedSince?.getTime() ?? 0));
   const floor = new Date(Math.min(...batch.map((j) => threshold(j).getTime())));
   // Event ids start with their creation time, so the (tenantId, id) index bounds this read to the reminder window.
