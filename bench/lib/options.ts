@@ -18,6 +18,8 @@ export interface OwnershipBenchOptions {
   /** Share of the accounts due to return at the sweep's instant, and of those only inside their reminder window. */
   dueShare: number;
   remindShare: number;
+  /** The scheduled sweep's interval in minutes: what falls due between two runs is what one run returns. */
+  sweepEveryMinutes: number;
   /** Where its markdown goes (null: nowhere): results/ownership.md. */
   resultsFile: string | null;
 }
@@ -71,7 +73,9 @@ ownership suite (ownership.ts; --accounts, --concurrency, --rounds, --seed apply
                                                     (env BENCH_RESOLVE_N,   default 4000)
   --sweep-runs N     measured pool sweeps, each on a fresh copy, after one warm-up
                                                     (env BENCH_SWEEP_RUNS,  default 5)
-  --due-share X      share of accounts due at the sweep (env BENCH_DUE_SHARE, default 0.01)
+  --due-share X      share of accounts due at the backlog sweep (overdue up to 60 days)
+                                                    (env BENCH_DUE_SHARE,   default 0.01)
+  --sweep-every N    minutes between scheduled sweeps (env BENCH_SWEEP_EVERY, default 15)
   -h, --help`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -100,6 +104,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
       'resolve-n': { type: 'string' },
       'sweep-runs': { type: 'string' },
       'due-share': { type: 'string' },
+      'sweep-every': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -152,6 +157,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
       sweepRuns: positiveInt('--sweep-runs', values['sweep-runs'] ?? env.BENCH_SWEEP_RUNS, 5),
       dueShare,
       remindShare: dueShare,
+      sweepEveryMinutes: positiveInt('--sweep-every', values['sweep-every'] ?? env.BENCH_SWEEP_EVERY, 15),
       resultsFile: values['no-write'] ? null : join(resultsDir, 'ownership.md'),
     },
   };

@@ -41,13 +41,24 @@ interface OwnedRow {
  * account owned: users, teams and the pool policy through crmkit's own procedures; then, with
  * the raw driver, the owners, tenure start and last follow-up of each account and its open
  * ownership period. The last follow-up (or tenure start) is laid out so that about `dueShare` of
- * the accounts are due to return at `at`, about `remindShare` are only inside their reminder
- * window, and the rest were followed up recently. One account gets `periods` periods of history
+ * the accounts are due to return at `at` (fallen due within `dueWindowMs` before it), about
+ * `remindShare` are only inside their reminder window (entered within `remindWindowMs`), and the
+ * rest were followed up recently. One account gets `periods` periods of history
  * (every 6 hours, owners rotating), and one other the same current owners with a single period.
  */
 export async function seedOwnershipDatabase(
   path: string,
-  o: { accounts: number; periods: number; dueShare: number; remindShare: number; seed: number },
+  o: {
+    accounts: number;
+    periods: number;
+    dueShare: number;
+    remindShare: number;
+    seed: number;
+    /** How long before `at` the due accounts fell due (default 60 days: a backlog); a scheduled run sees its interval. */
+    dueWindowMs?: number;
+    /** How long before `at` the reminded accounts entered their reminder window (default: any time in it). */
+    remindWindowMs?: number;
+  },
 ): Promise<OwnershipSeed> {
   const seeded = await seedDatabase(path, o.accounts, o.seed);
   const started = performance.now();
@@ -96,9 +107,11 @@ export async function seedOwnershipDatabase(
       const u = random();
       // since = the later of tenure start and last follow-up; due when since <= at − N days,
       // reminded when since <= at − N days + R days.
+      const dueWindow = o.dueWindowMs ?? 60 * DAY_MS;
+      const remindWindow = Math.min(o.remindWindowMs ?? r, r - 1);
       const since =
-        u < o.dueShare ? atMs - n - Math.floor(random() * 60 * DAY_MS)
-        : u < o.dueShare + o.remindShare ? atMs - n + 1 + Math.floor(random() * (r - 1))
+        u < o.dueShare ? atMs - n - Math.floor(random() * dueWindow)
+        : u < o.dueShare + o.remindShare ? atMs - n + r - Math.floor(random() * remindWindow)
         : atMs - (n - r) + 60_000 + Math.floor(random() * (n - r - 120_000));
       const followedUp = random() < 0.6;
       const rep = pick(random, reps);
