@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, newId, type Role } from '@crmkit/core';
 import { crmCodeOf, errorOf, startHarness, type Client, type Harness } from './helpers/harness.js';
+import { createCrmServer, createLogger } from '../src/index.js';
+import { postgresUrl } from './helpers/database.js';
 
 const policies = [
   { grade: '*' as const, returnAfterDays: 30, reclaimBlockDays: 7, reminderDays: 3, maxClaimsPerRep: 3 },
@@ -357,6 +359,34 @@ describe('a sweep in small batches', () => {
     expect(ofType('pool.reminder')).toEqual(remindNow.map((r) => r.accountId).sort());
     // Nothing is left to do at the same instant.
     expect(await h.adminA.pool.sweep.mutate({ batchSize: 3 })).toMatchObject({ returned: [], reminded: [] });
+  });
+});
+
+describe('two sweeps at once', () => {
+  let w: Awaited<ReturnType<typeof poolWorld>>;
+  beforeAll(async () => {
+    w = await poolWorld('2026-04-01T00:00:00Z');
+    await seedSweepAccounts(w.h);
+  });
+  afterAll(() => w.h.close());
+
+  // Two instances in one process on SQLite would stall each other: the driver is synchronous, so one
+  // waiting for the write lock blocks the event loop of the one holding it. (Separate processes wait their turn.)
+  it.runIf(postgresUrl)('return each due account once between them, and remind each owner once', async () => {
+    const { h } = w;
+    h.clock.set('2026-04-20T00:00:00Z');
+    const due = (await h.adminA.pool.preview.query({ withinDays: 0 })).returns.map((r) => r.accountId).sort();
+    expect(due.length).toBeGreaterThan(3);
+    // A second instance on the same database (its own connections), as two processes running the job would be.
+    const other = await createCrmServer({ databaseUrl: h.databaseUrl, migrate: false, clock: h.clock, logger: createLogger('warn') });
+    const [a, b] = await Promise.all([h.crm.jobs.poolSweep({ batchSize: 2 }), other.jobs.poolSweep({ batchSize: 3 })]).finally(() => other.close());
+    const returned = [...a[h.tenantA]!.returned, ...b[h.tenantA]!.returned].map((r) => r.accountId).sort();
+    expect(returned).toEqual(due);
+    const reminded = [...a[h.tenantA]!.reminded, ...b[h.tenantA]!.reminded];
+    expect(new Set(reminded).size).toBe(reminded.length);
+    const periods = await h.crm.db.accountOwnership.findMany({ where: { reason: 'pool-return' }, select: { accountId: true } });
+    expect(periods.map((p) => p.accountId).sort()).toEqual(due);
+    expect(await h.crm.db.outboxEvent.count({ where: { type: 'pool.reminder' } })).toBe(reminded.length);
   });
 });
 

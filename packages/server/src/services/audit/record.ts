@@ -45,7 +45,20 @@ export async function recordChange(tx: Tx, ctx: ServiceContext, change: Change):
   });
 }
 
-/** Runs a write in one transaction. */
+/**
+ * Runs a write in one transaction. On SQLite the transaction takes the database's write lock
+ * first, as `BEGIN IMMEDIATE` would (Prisma's adapter begins deferred): otherwise a transaction
+ * that read before another process committed a write could not write at all (SQLITE_BUSY at
+ * once), where now it waits its turn (busy timeout) and then reads the current data.
+ */
 export function inTransaction<T>(ctx: ServiceContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return ctx.db.$transaction(fn, { maxWait: 10_000, timeout: 20_000 });
+  if (ctx.provider !== 'sqlite') return ctx.db.$transaction(fn, { maxWait: 10_000, timeout: 20_000 });
+  return ctx.db.$transaction(
+    async (tx) => {
+      // A write statement that changes nothing, to take the write lock before the first read.
+      await tx.$executeRawUnsafe('DELETE FROM "OutboxEvent" WHERE 0');
+      return fn(tx);
+    },
+    { maxWait: 10_000, timeout: 20_000 },
+  );
 }
