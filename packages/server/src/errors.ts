@@ -33,10 +33,16 @@ function prismaCode(error: unknown): string | undefined {
   return typeof code === 'string' && /^P\d{4}$/.test(code) ? code : undefined;
 }
 
+/** Whether Prisma failed because the database stayed locked past the busy timeout (SQLite's SQLITE_BUSY, whatever the Prisma code). */
+function databaseBusy(error: unknown): boolean {
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } } } | null)?.meta?.driverAdapterError?.cause;
+  return prismaCode(error) !== undefined && (cause?.kind === 'SocketTimeout' || (typeof cause?.originalCode === 'string' && cause.originalCode.startsWith('SQLITE_BUSY')));
+}
+
 /**
  * The one place where any failure becomes a CrmError: domain errors pass through, zod errors
- * become VALIDATION with field paths, database constraint errors become CONFLICT / NOT_FOUND,
- * and anything else is INTERNAL (its message never reaches the caller).
+ * become VALIDATION with field paths, database constraint errors become CONFLICT / NOT_FOUND, a
+ * database locked by another writer or a write conflict UNAVAILABLE (retryable), and anything else is INTERNAL (its message never reaches the caller).
  */
 export function toCrmError(error: unknown): CrmError {
   if (isCrmError(error)) return error;
@@ -52,9 +58,11 @@ export function toCrmError(error: unknown): CrmError {
       return new CrmError('VALIDATION', message, { fieldErrors: { '': [message] }, cause: error });
     }
     if (code) return new CrmError(code, error.message, { cause: error });
-    return new CrmError('INTERNAL', 'internal error', { cause: error.cause ?? error });
+    // tRPC wraps what a procedure throws: judge the thrown error itself (a database error among them).
+    return error.cause ? toCrmError(error.cause) : new CrmError('INTERNAL', 'internal error', { cause: error });
   }
   if (error instanceof z.ZodError) return new CrmError('VALIDATION', 'the input is invalid', { fieldErrors: fieldErrorsOf(error), cause: error });
+  if (databaseBusy(error)) return new CrmError('UNAVAILABLE', 'the database is busy with another write; retry it', { cause: error });
   switch (prismaCode(error)) {
     case 'P2002':
       return new CrmError('CONFLICT', 'an entity with the same unique key already exists', { cause: error });
