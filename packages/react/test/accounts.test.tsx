@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { act, cleanup, fireEvent, render, renderHook, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { act, fireEvent, render, renderHook, screen, waitFor, within } from '@testing-library/react';
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
-import { CrmError, newId, systemClock, type AccountTreeNode } from '@crmkit/core';
+import { CrmError, type AccountTreeNode } from '@crmkit/core';
 import {
   AccountCard,
   type AccountPage,
@@ -14,7 +14,7 @@ import {
   useSetAccountParent,
   useUpdateAccount,
 } from '../src/index.js';
-import { crmWrapper, startCrm, testQueryClient, type TestCrm } from './helpers/crm.js';
+import { crmWrapper, freshQueryClientPerTest, marker, startCrm, unknownAccountId, type TestCrm } from './helpers/crm.js';
 
 let crm: TestCrm;
 let queryClient: QueryClient;
@@ -25,21 +25,12 @@ beforeAll(async () => {
 });
 afterAll(() => crm?.close());
 
-beforeEach(() => {
-  queryClient = testQueryClient();
-  wrapper = crmWrapper(crm.client, queryClient);
-});
-afterEach(() => {
-  cleanup();
-  queryClient.clear();
+freshQueryClientPerTest(() => crm.client, (q, w) => {
+  queryClient = q;
+  wrapper = w;
 });
 
-/** A word no other test's account names contain, so `search` isolates each test's accounts. */
-let markers = 0;
-const marker = (label: string) => `${label}${++markers}x${Math.random().toString(36).slice(2, 8)}`;
 
-/** A syntactically valid account id that names nothing. */
-const unknownId = () => newId('acc', systemClock);
 
 function AccountHeading({ id }: { id: string | undefined }) {
   const { data, error, isPending } = useAccount(id);
@@ -87,7 +78,7 @@ describe('useAccount', () => {
   });
 
   it('exposes a CrmError with code NOT_FOUND for an unknown id', async () => {
-    const id = unknownId();
+    const id = unknownAccountId();
     const { result } = renderHook(() => useAccount(id), { wrapper });
     await waitFor(() => expect(result.current.isError).toBe(true));
     expect(result.current.error).toBeInstanceOf(CrmError);
@@ -170,7 +161,7 @@ describe('useAccountTree', () => {
   });
 
   it('exposes NOT_FOUND for an unknown account', async () => {
-    render(<TreeView id={unknownId()} />, { wrapper });
+    render(<TreeView id={unknownAccountId()} />, { wrapper });
     expect((await screen.findByRole('alert')).textContent).toBe('NOT_FOUND');
   });
 });
@@ -362,7 +353,7 @@ describe('AccountCard', () => {
   });
 
   it('hands a CrmError to its render function', async () => {
-    render(card(unknownId()), { wrapper });
+    render(card(unknownAccountId()), { wrapper });
     expect((await screen.findByRole('alert')).textContent).toBe('NOT_FOUND');
   });
 });

@@ -3,10 +3,10 @@
  * team with a leader, an appliance rep and a power-tool rep; accounts owned by the team, by reps,
  * or sitting in the pool; reps acting through their own user tokens.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, render, renderHook, screen, waitFor, within } from '@testing-library/react';
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
-import { CrmError, newId, systemClock, type ProductLine, type Team } from '@crmkit/core';
+import { CrmError, DAY_MS, newId, systemClock, type ProductLine, type Team } from '@crmkit/core';
 import {
   crmKeys,
   OwnershipPanel,
@@ -24,7 +24,7 @@ import {
   type PoolPage,
   type Resolution,
 } from '../src/index.js';
-import { crmWrapper, startCrm, testQueryClient, type TestCrm } from './helpers/crm.js';
+import { crmWrapper, freshQueryClientPerTest, marker, startCrm, testQueryClient, unknownAccountId, type TestCrm } from './helpers/crm.js';
 
 let crm: TestCrm;
 let queryClient: QueryClient;
@@ -34,7 +34,6 @@ let appliances: ProductLine;
 let tools: ProductLine;
 let warranty: ProductLine;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const iso = (t: number) => new Date(t).toISOString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,19 +63,11 @@ beforeAll(async () => {
 });
 afterAll(() => crm?.close());
 
-beforeEach(() => {
-  queryClient = testQueryClient();
-  wrapper = crmWrapper(crm.client, queryClient);
-});
-afterEach(() => {
-  cleanup();
-  queryClient.clear();
+freshQueryClientPerTest(() => crm.client, (q, w) => {
+  queryClient = q;
+  wrapper = w;
 });
 
-/** A word no other test's account names contain, so `search` isolates each test's accounts. */
-let markers = 0;
-const marker = (label: string) => `${label}${++markers}x${Math.random().toString(36).slice(2, 8)}`;
-const unknownId = () => newId('acc', systemClock);
 const cachedNames = (queryKey: readonly unknown[]) => queryClient.getQueryData<InfiniteData<PoolPage>>(queryKey)?.pages.flatMap((p) => p.items.map((a) => a.name));
 const listItems = (label: string) => within(screen.getByRole('list', { name: label })).queryAllByRole('listitem').map((li) => li.textContent);
 
@@ -165,7 +156,7 @@ describe('useResponsible', () => {
     expect(result.current.isPending).toBe(true);
     expect(result.current.fetchStatus).toBe('idle');
 
-    render(<Responsible accountId={unknownId()} />, { wrapper });
+    render(<Responsible accountId={unknownAccountId()} />, { wrapper });
     expect((await screen.findByRole('alert')).textContent).toBe('NOT_FOUND');
     cleanup();
 
@@ -427,7 +418,7 @@ describe('OwnershipPanel', () => {
   });
 
   it('hands a CrmError to its render function for an account the caller may not see', async () => {
-    render(panel(unknownId()), { wrapper });
+    render(panel(unknownAccountId()), { wrapper });
     expect((await screen.findByRole('alert')).textContent).toBe('NOT_FOUND');
   });
 });

@@ -8,8 +8,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-let seq = 0; // unique names per test within this file
-const users = (client: Client, ...names: string[]) => ((seq += 1), freshUsers(client, ...names));
 
 /** Tokens live 10 minutes of clock time: mint one right before use. */
 const as = (userId: string, role: Role) => h.asUser(h.tenantA, userId, role);
@@ -18,7 +16,7 @@ const inDays = (days: number) => iso(h.clock.now().getTime() + days * DAY_MS);
 
 describe('delegations.create', () => {
   it('delegates the caller’s own work by default and records who did it', async () => {
-    const [li, zhao] = await users(h.adminA, 'li', 'zhao');
+    const [li, zhao] = await freshUsers(h.adminA, 'li', 'zhao');
     const rep = await as(li!, 'rep');
     const d = await rep.delegations.create.mutate({ delegateId: zhao!, validFrom: inDays(1), validTo: inDays(8), reason: 'annual leave' });
     expect(d).toEqual({ id: expect.stringMatching(/^dlg_/), delegatorId: li, delegateId: zhao, scope: 'all', accountIds: [], validFrom: inDays(1), validTo: inDays(8), reason: 'annual leave', endedAt: null });
@@ -27,7 +25,7 @@ describe('delegations.create', () => {
   });
 
   it('lets only managers and admins delegate for someone else (FORBIDDEN for a rep); an API key names the delegator', async () => {
-    const [li, zhao, chen] = await users(h.adminA, 'li', 'zhao', 'chen');
+    const [li, zhao, chen] = await freshUsers(h.adminA, 'li', 'zhao', 'chen');
     const rep = await as(li!, 'rep');
     expect(await crmCodeOf(rep.delegations.create.mutate({ delegatorId: chen!, delegateId: zhao!, validFrom: inDays(1), validTo: inDays(2), reason: 'not mine' }))).toBe('FORBIDDEN');
     const manager = await as('boss', 'manager');
@@ -39,7 +37,7 @@ describe('delegations.create', () => {
   });
 
   it('refuses a second delegation of the same work in an overlapping window with CONFLICT, and allows disjoint ones', async () => {
-    const [li, zhao, chen] = await users(h.adminA, 'li', 'zhao', 'chen');
+    const [li, zhao, chen] = await freshUsers(h.adminA, 'li', 'zhao', 'chen');
     const first = await h.adminA.delegations.create.mutate({ delegatorId: li!, delegateId: zhao!, validFrom: inDays(1), validTo: inDays(5), reason: 'leave' });
     const e = await errorOf(h.adminA.delegations.create.mutate({ delegatorId: li!, delegateId: chen!, scope: 'complaints', validFrom: inDays(4), validTo: inDays(6), reason: 'overlap' }));
     expect(e.crmCode).toBe('CONFLICT');
@@ -47,13 +45,13 @@ describe('delegations.create', () => {
     // Touching windows do not overlap (the first ends where the next starts).
     expect((await h.adminA.delegations.create.mutate({ delegatorId: li!, delegateId: chen!, validFrom: inDays(5), validTo: inDays(6), reason: 'after' })).delegateId).toBe(chen);
     // Different scopes of one delegator can run side by side.
-    const [wang, sun] = await users(h.adminA, 'wang', 'sun');
+    const [wang, sun] = await freshUsers(h.adminA, 'wang', 'sun');
     await h.adminA.delegations.create.mutate({ delegatorId: wang!, delegateId: sun!, scope: 'complaints', validFrom: inDays(1), validTo: inDays(3), reason: 'complaints' });
     expect((await h.adminA.delegations.create.mutate({ delegatorId: wang!, delegateId: li!, scope: 'approvals', validFrom: inDays(1), validTo: inDays(3), reason: 'approvals' })).scope).toBe('approvals');
   });
 
   it('refuses a delegation that would close a loop with CYCLE, naming the path', async () => {
-    const [a, b, c] = await users(h.adminA, 'a', 'b', 'c');
+    const [a, b, c] = await freshUsers(h.adminA, 'a', 'b', 'c');
     await h.adminA.delegations.create.mutate({ delegatorId: a!, delegateId: b!, validFrom: inDays(1), validTo: inDays(10), reason: 'a away' });
     await h.adminA.delegations.create.mutate({ delegatorId: b!, delegateId: c!, validFrom: inDays(2), validTo: inDays(10), reason: 'b away' });
     const e = await errorOf(h.adminA.delegations.create.mutate({ delegatorId: c!, delegateId: a!, validFrom: inDays(3), validTo: inDays(4), reason: 'c away' }));
@@ -65,7 +63,7 @@ describe('delegations.create', () => {
   });
 
   it('starts a backdated window now, and refuses one already over, unknown users and accounts outside the scope', async () => {
-    const [li, zhao] = await users(h.adminA, 'li', 'zhao');
+    const [li, zhao] = await freshUsers(h.adminA, 'li', 'zhao');
     const now = h.clock.now().toISOString();
     const d = await h.adminA.delegations.create.mutate({ delegatorId: li!, delegateId: zhao!, validFrom: inDays(-3), validTo: inDays(2), reason: 'since Monday' });
     expect(d.validFrom).toBe(now);
@@ -82,8 +80,8 @@ describe('delegations.create', () => {
 
 describe('delegations in routing, ending and listing', () => {
   it('routes to the delegate while the delegation runs, and back to the owner once it is ended early', async () => {
-    const [lead, li, zhao] = await users(h.adminA, 'lead', 'li', 'zhao');
-    const team = await h.adminA.teams.create.mutate({ name: `Renewals ${seq}`, leaderId: lead!, memberIds: [li!, zhao!] });
+    const [lead, li, zhao] = await freshUsers(h.adminA, 'lead', 'li', 'zhao');
+    const team = await h.adminA.teams.create.mutate({ name: `Renewals ${lead}`, leaderId: lead!, memberIds: [li!, zhao!] });
     const account = await h.adminA.accounts.create.mutate({ name: 'Cleaning contract customer' });
     await h.adminA.ownership.assign.mutate({ accountId: account.id, teamId: team.id, primaryOwnerId: li!, reason: 'li signed it' });
     const d = await h.adminA.delegations.create.mutate({ delegatorId: li!, delegateId: zhao!, validFrom: inDays(1), validTo: inDays(15), reason: 'leave' });
@@ -114,7 +112,7 @@ describe('delegations in routing, ending and listing', () => {
   });
 
   it('ends a future delegation without touching its window, and only for those involved, managers and admins', async () => {
-    const [li, zhao, stranger] = await users(h.adminA, 'li', 'zhao', 'stranger');
+    const [li, zhao, stranger] = await freshUsers(h.adminA, 'li', 'zhao', 'stranger');
     const d = await h.adminA.delegations.create.mutate({ delegatorId: li!, delegateId: zhao!, validFrom: inDays(5), validTo: inDays(9), reason: 'planned leave' });
     expect(await crmCodeOf((await as(stranger!, 'rep')).delegations.end.mutate({ id: d.id }))).toBe('FORBIDDEN');
     expect(await crmCodeOf(h.adminB.delegations.end.mutate({ id: d.id }))).toBe('NOT_FOUND');
@@ -123,7 +121,7 @@ describe('delegations in routing, ending and listing', () => {
   });
 
   it('lists delegations by user and by the instant they are active at; a rep sees only their own; tenants are apart', async () => {
-    const [li, zhao, chen] = await users(h.adminA, 'li', 'zhao', 'chen');
+    const [li, zhao, chen] = await freshUsers(h.adminA, 'li', 'zhao', 'chen');
     const d1 = await h.adminA.delegations.create.mutate({ delegatorId: li!, delegateId: zhao!, validFrom: inDays(1), validTo: inDays(3), reason: 'one' });
     const d2 = await h.adminA.delegations.create.mutate({ delegatorId: chen!, delegateId: li!, validFrom: inDays(5), validTo: inDays(7), reason: 'two' });
     const d3 = await h.adminA.delegations.create.mutate({ delegatorId: zhao!, delegateId: chen!, validFrom: inDays(5), validTo: inDays(7), reason: 'three' });
@@ -154,8 +152,8 @@ describe('delegations in routing, ending and listing', () => {
 
 describe('availability.set', () => {
   it('marks oneself away, answers the stored window, and routing passes over the away owner to the secondary owner', async () => {
-    const [lead, li, chen] = await users(h.adminA, 'lead', 'li', 'chen');
-    const team = await h.adminA.teams.create.mutate({ name: `Away ${seq}`, leaderId: lead!, memberIds: [li!, chen!] });
+    const [lead, li, chen] = await freshUsers(h.adminA, 'lead', 'li', 'chen');
+    const team = await h.adminA.teams.create.mutate({ name: `Away ${lead}`, leaderId: lead!, memberIds: [li!, chen!] });
     const account = await h.adminA.accounts.create.mutate({ name: 'Away customer' });
     await h.adminA.ownership.assign.mutate({ accountId: account.id, teamId: team.id, primaryOwnerId: chen!, secondaryOwnerId: li!, reason: 'renewal: chen primary, li secondary' });
     const now = h.clock.now().toISOString();
@@ -175,7 +173,7 @@ describe('availability.set', () => {
   });
 
   it('lets only managers and admins mark someone else away (FORBIDDEN for a rep), and refuses unknown users and empty windows', async () => {
-    const [li, zhao] = await users(h.adminA, 'li', 'zhao');
+    const [li, zhao] = await freshUsers(h.adminA, 'li', 'zhao');
     expect(await crmCodeOf((await as(li!, 'rep')).availability.set.mutate({ userId: zhao!, awayFrom: inDays(1), awayTo: inDays(2), reason: 'x' }))).toBe('FORBIDDEN');
     const byManager = await (await as('boss', 'manager')).availability.set.mutate({ userId: zhao!, awayFrom: inDays(1), awayTo: inDays(2), reason: 'sick' });
     expect(byManager).toMatchObject({ userId: zhao, awayFrom: inDays(1), awayTo: inDays(2) });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS, type Role } from '@crmkit/core';
-import { crmCodeOf, errorOf, freshUsers, startHarness, type Client, type Harness } from './helpers/harness.js';
+import { crmCodeOf, errorOf, freshUsers, startHarness, type Harness } from './helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -8,18 +8,16 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-let seq = 0; // unique names per test within this file
-const users = (client: Client, ...names: string[]) => ((seq += 1), freshUsers(client, ...names));
 
 /** A team with a leader and two reps each answering for a product line, owning a fresh account. */
 async function ownedAccount() {
-  const [lead, wang, zhao] = await users(h.adminA, 'lead', 'wang', 'zhao');
-  const team = await h.adminA.teams.create.mutate({ name: `Team ${seq}`, leaderId: lead!, memberIds: [wang!, zhao!] });
-  const appliances = await h.adminA.productLines.create.mutate({ code: `appliances-${seq}`, name: 'Small appliances' });
-  const tools = await h.adminA.productLines.create.mutate({ code: `tools-${seq}`, name: 'Power tools' });
+  const [lead, wang, zhao] = await freshUsers(h.adminA, 'lead', 'wang', 'zhao');
+  const team = await h.adminA.teams.create.mutate({ name: `Team ${lead}`, leaderId: lead!, memberIds: [wang!, zhao!] });
+  const appliances = await h.adminA.productLines.create.mutate({ code: `appliances-${lead}`, name: 'Small appliances' });
+  const tools = await h.adminA.productLines.create.mutate({ code: `tools-${lead}`, name: 'Power tools' });
   await h.adminA.productLines.assign.mutate({ teamId: team.id, productLineId: appliances.id, userId: wang!, reason: 'appliance rep' });
   await h.adminA.productLines.assign.mutate({ teamId: team.id, productLineId: tools.id, userId: zhao!, reason: 'power-tool rep' });
-  const account = await h.adminA.accounts.create.mutate({ name: `Hualian Supermarkets ${seq}` });
+  const account = await h.adminA.accounts.create.mutate({ name: `Hualian Supermarkets ${lead}` });
   await h.adminA.ownership.assign.mutate({ accountId: account.id, teamId: team.id, reason: 'chain account' });
   return { lead: lead!, wang: wang!, zhao: zhao!, team, appliances, tools, account };
 }
@@ -28,7 +26,7 @@ const as = (userId: string, role: Role) => h.asUser(h.tenantA, userId, role);
 
 describe('ownership.assign and history', () => {
   it('records each change as a new period, oldest first, closing the previous one at the same instant', async () => {
-    const [lead, li, chen] = await users(h.adminA, 'lead', 'li', 'chen');
+    const [lead, li, chen] = await freshUsers(h.adminA, 'lead', 'li', 'chen');
     const team = await h.adminA.teams.create.mutate({ name: 'Cleaning services', leaderId: lead! });
     const account = await h.adminA.accounts.create.mutate({ name: 'Office park' });
     expect((await h.adminA.ownership.history.query({ accountId: account.id })).periods).toEqual([]);
@@ -56,7 +54,7 @@ describe('ownership.assign and history', () => {
   });
 
   it('refuses unknown owners with VALIDATION on the field, an unknown team with NOT_FOUND, and the same person as both owners', async () => {
-    const [li] = await users(h.adminA, 'li');
+    const [li] = await freshUsers(h.adminA, 'li');
     const account = await h.adminA.accounts.create.mutate({ name: 'Strict owners' });
     const e = await errorOf(h.adminA.ownership.assign.mutate({ accountId: account.id, primaryOwnerId: 'not-a-user', reason: 'x' }));
     expect(e.crmCode).toBe('VALIDATION');
@@ -78,7 +76,7 @@ describe('ownership.assign and history', () => {
 describe('ownership.resolve', () => {
   it('routes each product line to its rep, and an unmatched one to the leader, saying why', async () => {
     const { lead, wang, zhao, appliances, tools, account } = await ownedAccount();
-    const other = await h.adminA.productLines.create.mutate({ code: `garden-${seq}`, name: 'Garden' });
+    const other = await h.adminA.productLines.create.mutate({ code: `garden-${lead}`, name: 'Garden' });
     const forLine = (productLineId: string) => h.adminA.ownership.resolve.query({ accountId: account.id, purpose: 'order', productLineId });
     const a = await forLine(appliances.id);
     expect(a).toMatchObject({ accountId: account.id, userId: wang, at: h.clock.now().toISOString() });
@@ -100,7 +98,7 @@ describe('ownership.resolve', () => {
     h.clock.advance(10 * DAY_MS);
     await h.adminA.productLines.assign.mutate({ teamId: team.id, productLineId: appliances.id, userId: zhao, reason: 'wang moves to tools' });
     await h.adminA.teams.setLeader.mutate({ teamId: team.id, userId: wang, reason: 'promotion' });
-    const [newLead] = await users(h.adminA, 'new-lead');
+    const [newLead] = await freshUsers(h.adminA, 'new-lead');
     const otherTeam = await h.adminA.teams.create.mutate({ name: 'Takes over', leaderId: newLead! });
     h.clock.advance(DAY_MS);
     await h.adminA.ownership.assign.mutate({ accountId: account.id, teamId: otherTeam.id, reason: 'moved to the key-account team' });
@@ -203,7 +201,7 @@ describe('tenancy and visibility', () => {
 
   it('answers NOT_FOUND to a rep asking about an account they cannot see, and answers one they can', async () => {
     const { wang, account } = await ownedAccount();
-    const [stranger] = await users(h.adminA, 'stranger');
+    const [stranger] = await freshUsers(h.adminA, 'stranger');
     const outsider = await as(stranger!, 'rep');
     expect(await crmCodeOf(outsider.ownership.resolve.query({ accountId: account.id }))).toBe('NOT_FOUND');
     expect(await crmCodeOf(outsider.ownership.history.query({ accountId: account.id }))).toBe('NOT_FOUND');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS } from '@crmkit/core';
-import { crmCodeOf, errorOf, freshUsers, startHarness, type Client, type Harness } from './helpers/harness.js';
+import { crmCodeOf, errorOf, freshUsers, startHarness, type Harness } from './helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -8,14 +8,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-let seq = 0; // unique names per test within this file
-const users = (client: Client, ...names: string[]) => ((seq += 1), freshUsers(client, ...names));
 
 const leaderIds = (team: { members: { userId: string; role: string }[] }) => team.members.filter((m) => m.role === 'leader').map((m) => m.userId);
 
 describe('teams', () => {
   it('creates a team with its leader first among the members, from now on, and audits it', async () => {
-    const [lead, a, b] = await users(h.adminA, 'lead', 'a', 'b');
+    const [lead, a, b] = await freshUsers(h.adminA, 'lead', 'a', 'b');
     const team = await h.adminA.teams.create.mutate({ name: 'Appliances East', leaderId: lead!, memberIds: [a!, b!, lead!, a!] });
     const now = h.clock.now().toISOString();
     expect(team).toMatchObject({ name: 'Appliances East', parentTeamId: null, leaderId: lead, productLines: [], createdAt: now, archivedAt: null });
@@ -32,7 +30,7 @@ describe('teams', () => {
   });
 
   it('refuses a leader or member who is not an active user of the tenant with VALIDATION on that field', async () => {
-    const [lead] = await users(h.adminA, 'lead');
+    const [lead] = await freshUsers(h.adminA, 'lead');
     const e = await errorOf(h.adminA.teams.create.mutate({ name: 'Ghosts', leaderId: 'nobody-here' }));
     expect(e.crmCode).toBe('VALIDATION');
     expect(Object.keys(e.fieldErrors!)).toEqual(['leaderId']);
@@ -43,7 +41,7 @@ describe('teams', () => {
   });
 
   it('has exactly one leader at every instant across a leader change, and the old leader stays a member', async () => {
-    const [li, zhao] = await users(h.adminA, 'li', 'zhao');
+    const [li, zhao] = await freshUsers(h.adminA, 'li', 'zhao');
     const team = await h.adminA.teams.create.mutate({ name: 'Power tools', leaderId: li!, memberIds: [zhao!] });
     const created = h.clock.now();
     h.clock.advance(DAY_MS);
@@ -74,7 +72,7 @@ describe('teams', () => {
   });
 
   it('makes a non-member leader directly, closing the old leader’s period', async () => {
-    const [li, wang] = await users(h.adminA, 'li', 'wang');
+    const [li, wang] = await freshUsers(h.adminA, 'li', 'wang');
     const team = await h.adminA.teams.create.mutate({ name: 'Outsider lead', leaderId: li! });
     h.clock.advance(HOUR_MS);
     const after = await h.adminA.teams.setLeader.mutate({ teamId: team.id, userId: wang!, reason: 'new hire leads' });
@@ -82,9 +80,9 @@ describe('teams', () => {
   });
 
   it('refuses to remove the leader with PRECONDITION_FAILED, and removing a member ends their product lines too', async () => {
-    const [lead, rep] = await users(h.adminA, 'lead', 'rep');
+    const [lead, rep] = await freshUsers(h.adminA, 'lead', 'rep');
     const team = await h.adminA.teams.create.mutate({ name: 'Removals', leaderId: lead!, memberIds: [rep!] });
-    const pl = await h.adminA.productLines.create.mutate({ code: `kettles-${seq}`, name: 'Kettles' });
+    const pl = await h.adminA.productLines.create.mutate({ code: `kettles-${lead}`, name: 'Kettles' });
     await h.adminA.productLines.assign.mutate({ teamId: team.id, productLineId: pl.id, userId: rep!, reason: 'kettle expert' });
     const e = await errorOf(h.adminA.teams.removeMember.mutate({ teamId: team.id, userId: lead!, reason: 'try' }));
     expect(e.crmCode).toBe('PRECONDITION_FAILED');
@@ -104,7 +102,7 @@ describe('teams', () => {
   });
 
   it('adds a member from now on; adding someone already in the team changes nothing', async () => {
-    const [lead, rep] = await users(h.adminA, 'lead', 'rep');
+    const [lead, rep] = await freshUsers(h.adminA, 'lead', 'rep');
     const team = await h.adminA.teams.create.mutate({ name: 'Growing', leaderId: lead! });
     h.clock.advance(HOUR_MS);
     const added = await h.adminA.teams.addMember.mutate({ teamId: team.id, userId: rep!, reason: 'joins' });
@@ -117,7 +115,7 @@ describe('teams', () => {
   });
 
   it('lists teams, optionally only those a user belongs to now', async () => {
-    const [lead, rep] = await users(h.adminA, 'lead', 'rep');
+    const [lead, rep] = await freshUsers(h.adminA, 'lead', 'rep');
     const t1 = await h.adminA.teams.create.mutate({ name: 'List one', leaderId: lead!, memberIds: [rep!] });
     const t2 = await h.adminA.teams.create.mutate({ name: 'List two', leaderId: rep! });
     const t3 = await h.adminA.teams.create.mutate({ name: 'List three', leaderId: lead! });
@@ -139,19 +137,19 @@ describe('teams', () => {
   });
 
   it('nests a sub-team under a parent of the same tenant; an unknown parent is NOT_FOUND', async () => {
-    const [lead, sub] = await users(h.adminA, 'lead', 'sub');
+    const [lead, sub] = await freshUsers(h.adminA, 'lead', 'sub');
     const parent = await h.adminA.teams.create.mutate({ name: 'Region', leaderId: lead! });
     const child = await h.adminA.teams.create.mutate({ name: 'Region city', leaderId: sub!, parentTeamId: parent.id });
     expect(child.parentTeamId).toBe(parent.id);
-    const [bLead] = await users(h.adminB, 'b-lead');
+    const [bLead] = await freshUsers(h.adminB, 'b-lead');
     expect(await crmCodeOf(h.adminB.teams.create.mutate({ name: 'x', leaderId: bLead!, parentTeamId: parent.id }))).toBe('NOT_FOUND');
   });
 
   it('answers another tenant’s team ids with NOT_FOUND everywhere', async () => {
-    const [lead] = await users(h.adminA, 'lead');
-    const [bUser] = await users(h.adminB, 'b-user');
+    const [lead] = await freshUsers(h.adminA, 'lead');
+    const [bUser] = await freshUsers(h.adminB, 'b-user');
     const team = await h.adminA.teams.create.mutate({ name: 'Private', leaderId: lead! });
-    const plB = await h.adminB.productLines.create.mutate({ code: `b-line-${seq}`, name: 'B line' });
+    const plB = await h.adminB.productLines.create.mutate({ code: `b-line-${lead}`, name: 'B line' });
     expect(await crmCodeOf(h.adminB.teams.get.query({ id: team.id }))).toBe('NOT_FOUND');
     expect(await crmCodeOf(h.adminB.teams.addMember.mutate({ teamId: team.id, userId: bUser!, reason: 'x' }))).toBe('NOT_FOUND');
     expect(await crmCodeOf(h.adminB.teams.setLeader.mutate({ teamId: team.id, userId: bUser!, reason: 'x' }))).toBe('NOT_FOUND');
@@ -161,7 +159,7 @@ describe('teams', () => {
   });
 
   it('lets reps read teams but not manage them (FORBIDDEN)', async () => {
-    const [lead] = await users(h.adminA, 'lead');
+    const [lead] = await freshUsers(h.adminA, 'lead');
     const rep = await h.asUser(h.tenantA, lead!, 'rep');
     expect(await crmCodeOf(rep.teams.create.mutate({ name: 'Mine', leaderId: lead! }))).toBe('FORBIDDEN');
     const team = await h.adminA.teams.create.mutate({ name: 'Readable', leaderId: lead! });
@@ -185,9 +183,9 @@ describe('product lines', () => {
   });
 
   it('assigns a product line to a team member, refuses a non-member with VALIDATION, and keeps the previous assignment as history', async () => {
-    const [lead, wang, zhao, outsider] = await users(h.adminA, 'lead', 'wang', 'zhao', 'outsider');
+    const [lead, wang, zhao, outsider] = await freshUsers(h.adminA, 'lead', 'wang', 'zhao', 'outsider');
     const team = await h.adminA.teams.create.mutate({ name: 'Appliance team', leaderId: lead!, memberIds: [wang!, zhao!] });
-    const pl = await h.adminA.productLines.create.mutate({ code: `rice-cookers-${seq}`, name: 'Rice cookers' });
+    const pl = await h.adminA.productLines.create.mutate({ code: `rice-cookers-${lead}`, name: 'Rice cookers' });
     const e = await errorOf(h.adminA.productLines.assign.mutate({ teamId: team.id, productLineId: pl.id, userId: outsider!, reason: 'not in the team' }));
     expect(e.crmCode).toBe('VALIDATION');
     expect(Object.keys(e.fieldErrors!)).toEqual(['userId']);
@@ -209,10 +207,10 @@ describe('product lines', () => {
   });
 
   it('lets a team’s own leader assign its product lines, but not another team’s', async () => {
-    const [lead, rep, otherLead] = await users(h.adminA, 'lead', 'rep', 'other-lead');
+    const [lead, rep, otherLead] = await freshUsers(h.adminA, 'lead', 'rep', 'other-lead');
     const team = await h.adminA.teams.create.mutate({ name: 'Led by a rep', leaderId: lead!, memberIds: [rep!] });
     const other = await h.adminA.teams.create.mutate({ name: 'Someone else’s', leaderId: otherLead!, memberIds: [rep!] });
-    const pl = await h.adminA.productLines.create.mutate({ code: `irons-${seq}`, name: 'Irons' });
+    const pl = await h.adminA.productLines.create.mutate({ code: `irons-${lead}`, name: 'Irons' });
     const leader = await h.asUser(h.tenantA, lead!, 'rep');
     const assigned = await leader.productLines.assign.mutate({ teamId: team.id, productLineId: pl.id, userId: rep!, reason: 'leader decides' });
     expect(assigned.productLines.map((p) => p.userId)).toEqual([rep]);

@@ -1,5 +1,8 @@
 import type { ReactNode } from 'react';
 import { QueryClient } from '@tanstack/react-query';
+import { cleanup } from '@testing-library/react';
+import { afterEach, beforeEach } from 'vitest';
+import { newId, systemClock } from '@crmkit/core';
 import { createCrmClient, type CrmClient } from '@crmkit/client';
 import type { Role } from '@crmkit/core';
 import { createCrmServer, type CrmServer } from '@crmkit/server';
@@ -60,3 +63,26 @@ export function crmWrapper(client: CrmClient, queryClient: QueryClient = testQue
     );
   };
 }
+
+/**
+ * Gives every test of the file a fresh QueryClient and wrapper around `client()` (handed to `use`
+ * before each test), and unmounts and clears them after it.
+ */
+export function freshQueryClientPerTest(client: () => CrmClient, use: (queryClient: QueryClient, wrapper: ReturnType<typeof crmWrapper>) => void): void {
+  let queryClient: QueryClient | undefined;
+  beforeEach(() => {
+    queryClient = testQueryClient();
+    use(queryClient, crmWrapper(client(), queryClient));
+  });
+  afterEach(() => {
+    cleanup();
+    queryClient?.clear();
+  });
+}
+
+let markers = 0;
+/** A word no other test's account names contain, so `search` isolates each test's accounts. */
+export const marker = (label: string) => `${label}${++markers}x${Math.random().toString(36).slice(2, 8)}`;
+
+/** A syntactically valid account id that names nothing. */
+export const unknownAccountId = () => newId('acc', systemClock);

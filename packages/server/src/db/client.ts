@@ -30,18 +30,22 @@ export interface Database_ {
   close(): Promise<void>;
 }
 
-/** crmkit opens a SQLite database from several connections (migrator, writer, reader); each would get its own `:memory:`. */
-function refuseMemory(path: string): void {
+/**
+ * The file path of a `file:` URL, its directory created. crmkit opens a SQLite database from
+ * several connections (migrator, writer, reader), each of which would get its own `:memory:`.
+ */
+function sqliteFileOf(databaseUrl: string): string {
+  const path = sqlitePathOf(databaseUrl);
   if (path === ':memory:' || path.startsWith('file::memory:')) throw new Error('crmkit needs a SQLite file, not :memory: (use a file in a temporary directory)');
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  return path;
 }
 
 /** Opens Prisma on `file:` (SQLite, created if missing) or `postgres://` with the matching driver adapter. */
 export function openDatabase(databaseUrl: string): Database_ {
   const provider = providerOf(databaseUrl);
   if (provider === 'sqlite') {
-    const path = sqlitePathOf(databaseUrl);
-    refuseMemory(path);
-    mkdirSync(dirname(resolve(path)), { recursive: true });
+    const path = sqliteFileOf(databaseUrl);
     // WAL lets the read-only connection below read while Prisma's connection writes.
     const setup = new Database(path);
     setup.pragma('journal_mode = WAL');
@@ -68,9 +72,7 @@ export async function migrateDatabase(databaseUrl: string): Promise<MigrateResul
   const provider = providerOf(databaseUrl);
   const set = bundledMigrations(provider);
   if (provider === 'sqlite') {
-    const path = sqlitePathOf(databaseUrl);
-    refuseMemory(path);
-    mkdirSync(dirname(resolve(path)), { recursive: true });
+    const path = sqliteFileOf(databaseUrl);
     const db = new Database(path);
     try {
       db.pragma('busy_timeout = 5000');
