@@ -2,7 +2,8 @@
  * crmkit benchmarks. The accounts suite (here): accounts.get and accounts.list against 100,000
  * seeded accounts, crmkit's real server vs a bare node:http + better-sqlite3 handler answering
  * the same bodies. The ownership suite (ownership.ts): ownership.resolve by history length, and
- * the pool sweep against one SQL statement.
+ * the pool sweep against one SQL statement. The overload suite (overload.ts): /healthz and another
+ * caller's accounts.get while maximum-size write batches run.
  *
  *   npm run bench                                   # from the repo root: both suites (results/latest.md, results/ownership.md)
  *   npm run bench -- -- --suite ownership            # one suite; from the root, options after "-- --"
@@ -12,6 +13,7 @@
  * Each server runs in its own child process; this process is only the load generator.
  * Never part of `npm test`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -154,8 +156,18 @@ async function main() {
   for (const suite of options.suites) {
     console.log(`\n== ${suite} suite ==`);
     if (suite === 'accounts') await runAccountsSuite(options, tempDir);
-    else await runOwnershipSuite(options, tempDir);
+    else if (suite === 'ownership') await runOwnershipSuite(options, tempDir);
+    else runOverloadSuite();
   }
+}
+
+/**
+ * The overload suite (overload.ts: /healthz and accounts.get while maximum-size write batches run)
+ * runs as its own process, as it starts and stops its own servers; BENCH_POSTGRES_URL adds PostgreSQL.
+ */
+function runOverloadSuite() {
+  const run = spawnSync(process.execPath, [...process.execArgv, join(benchDir, 'overload.ts'), ...(process.env.BENCH_OVERLOAD_ARGS?.split(' ').filter(Boolean) ?? [])], { stdio: 'inherit' });
+  if (run.status !== 0) throw new Error(`the overload suite failed (exit ${run.status})`);
 }
 
 /** The read-path suite: accounts.get and accounts.list, crmkit against the bare handler. */

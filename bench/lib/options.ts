@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 
 export type OperationName = 'get' | 'list';
 export const operationNames: readonly OperationName[] = ['get', 'list'];
-export type SuiteName = 'accounts' | 'ownership';
-export const suiteNames: readonly SuiteName[] = ['accounts', 'ownership'];
+export type SuiteName = 'accounts' | 'ownership' | 'overload';
+export const suiteNames: readonly SuiteName[] = ['accounts', 'ownership', 'overload'];
 
 /** The ownership suite (ownership.ts): ownership.resolve by history length, and the pool sweep against one SQL statement. */
 export interface OwnershipBenchOptions {
@@ -64,7 +64,7 @@ from bench/:
                      DIR/<server>-<op>.cpuprofile and a summary; results/latest.md is left alone
   --seed N           PRNG seed                       (env BENCH_SEED,        default 1)
   --no-write         do not write results/*.md
-  --suite S          accounts, ownership or all      (env BENCH_SUITE,       default all)
+  --suite S          accounts, ownership, overload or all      (env BENCH_SUITE,       default all)
 
 ownership suite (ownership.ts; --accounts, --concurrency, --rounds, --seed apply to it too):
   --periods N        ownership periods of the long-history account
@@ -130,7 +130,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
   if (operations.length === 0) throw new Error('--ops names no operation');
   const profileDir = values.profile ?? null;
   const suite = values.suite ?? env.BENCH_SUITE ?? 'all';
-  if (suite !== 'all' && !suiteNames.includes(suite as SuiteName)) throw new Error(`unknown suite ${suite}; expected accounts, ownership or all`);
+  if (suite !== 'all' && !suiteNames.includes(suite as SuiteName)) throw new Error(`unknown suite ${suite}; expected accounts, ownership, overload or all`);
   const suites = suite === 'all' ? [...suiteNames] : [suite as SuiteName];
   const dueShareRaw = values['due-share'] ?? env.BENCH_DUE_SHARE ?? '0.01';
   const dueShare = Number(dueShareRaw);

@@ -11,6 +11,8 @@ interface CommonOptions {
   retry?: RetryOptions;
   /** Send calls made in the same tick as one HTTP request (default false). */
   batch?: boolean;
+  /** With `batch`: the most calls one request carries (default 50, the server's default `maxBatchSize`); more are split. */
+  maxBatchSize?: number;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
   /** A fetch implementation (default: the global one). */
@@ -88,7 +90,7 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
     const credential = options.apiKey ?? (await options.getToken!());
     return { ...options.headers, authorization: `Bearer ${credential}` };
   };
-  const transport = options.batch ? httpBatchLink({ url: options.url, headers, fetch: timedFetch }) : httpLink({ url: options.url, headers, fetch: timedFetch });
+  const transport = options.batch ? httpBatchLink({ url: options.url, headers, fetch: timedFetch, maxItems: options.maxBatchSize ?? 50 }) : httpLink({ url: options.url, headers, fetch: timedFetch });
   const untyped = createTRPCUntypedClient<AppRouter>({ links: [crmRetryLink(options.retry), transport] });
   return crmProxy(untyped) as CrmClient;
 }

@@ -169,6 +169,24 @@ describe('batch mode', () => {
     expect(s.requests).toEqual(['/trpc/accounts.get,accounts.get']);
   });
 
+  it('splits calls beyond maxBatchSize into several requests, so a burst never exceeds the server cap', async () => {
+    const a = await admin.accounts.create.mutate({ name: 'Batch Split Foods' });
+    s.resetRequests();
+    const crm = createCrmClient({ url: s.url, apiKey: s.adminKey, batch: true, maxBatchSize: 2 });
+    const got = await Promise.all([1, 2, 3, 4, 5].map(() => crm.accounts.get.query({ id: a.id })));
+    expect(got).toEqual([a, a, a, a, a]);
+    expect(s.requests.map((r) => r.split(',').length).sort()).toEqual([1, 2, 2]);
+  });
+
+  it('keeps a burst larger than the server default under it by default (50 calls a request)', async () => {
+    const a = await admin.accounts.create.mutate({ name: 'Batch Burst Foods' });
+    s.resetRequests();
+    const crm = createCrmClient({ url: s.url, apiKey: s.adminKey, batch: true });
+    const got = await Promise.all(Array.from({ length: 60 }, () => crm.accounts.get.query({ id: a.id })));
+    expect(got).toHaveLength(60);
+    expect(s.requests.map((r) => r.split(',').length).sort((x, y) => x - y)).toEqual([10, 50]);
+  });
+
   it('fails only the call that failed when a batch mixes success and NOT_FOUND', async () => {
     const a = await admin.accounts.create.mutate({ name: 'Batch Gamma Textiles' });
     const crm = createCrmClient({ url: s.url, apiKey: s.adminKey, batch: true });

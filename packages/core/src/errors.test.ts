@@ -31,6 +31,19 @@ describe('crmErrorCodes', () => {
     expect(crmErrorCodes.INTERNAL.http).toBe(500);
     expect(crmErrorCodes.UNAVAILABLE.http).toBe(503);
   });
+
+  it('gives the request-level refusals their own HTTP statuses: 405, 413 and 415', () => {
+    expect(crmErrorCodes.METHOD_NOT_SUPPORTED).toEqual({ trpc: 'METHOD_NOT_SUPPORTED', http: 405, retryable: false });
+    expect(crmErrorCodes.PAYLOAD_TOO_LARGE).toEqual({ trpc: 'PAYLOAD_TOO_LARGE', http: 413, retryable: false });
+    expect(crmErrorCodes.UNSUPPORTED_MEDIA_TYPE).toEqual({ trpc: 'UNSUPPORTED_MEDIA_TYPE', http: 415, retryable: false });
+  });
+
+  it('gives every code its own tRPC code and HTTP status, so either names the code', () => {
+    const trpcCodes = codes.map((c) => crmErrorCodes[c].trpc);
+    const statuses = codes.map((c) => crmErrorCodes[c].http);
+    expect(new Set(trpcCodes).size).toBe(codes.length);
+    expect(new Set(statuses).size).toBe(codes.length);
+  });
 });
 
 describe('CrmError', () => {

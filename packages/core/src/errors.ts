@@ -5,6 +5,12 @@
 export const crmErrorCodes = {
   /** Input failed validation; `fieldErrors` names the offending fields by path. */
   VALIDATION: { trpc: 'BAD_REQUEST', http: 400, retryable: false },
+  /** The HTTP method is not one this endpoint answers (the answer's `Allow` header lists those it does). */
+  METHOD_NOT_SUPPORTED: { trpc: 'METHOD_NOT_SUPPORTED', http: 405, retryable: false },
+  /** The request is larger than the server accepts: a body over its size limit, or a batch over its call limit. */
+  PAYLOAD_TOO_LARGE: { trpc: 'PAYLOAD_TOO_LARGE', http: 413, retryable: false },
+  /** The request body is not `application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: { trpc: 'UNSUPPORTED_MEDIA_TYPE', http: 415, retryable: false },
   /** No or bad credentials (missing, malformed, expired, revoked, tampered). Carries no detail. */
   UNAUTHORIZED: { trpc: 'UNAUTHORIZED', http: 401, retryable: false },
   /** Authenticated, but the role or the API key's scopes do not allow this. */
@@ -19,7 +25,7 @@ export const crmErrorCodes = {
   PRECONDITION_FAILED: { trpc: 'PRECONDITION_FAILED', http: 412, retryable: false },
   /** Too many requests; retry after a pause. */
   RATE_LIMITED: { trpc: 'TOO_MANY_REQUESTS', http: 429, retryable: true },
-  /** The server cannot answer now (overloaded, shutting down, database unreachable). */
+  /** The server cannot answer now (overloaded, shutting down, database unreachable, busy or read-only). */
   UNAVAILABLE: { trpc: 'SERVICE_UNAVAILABLE', http: 503, retryable: true },
   /** Client side: the request did not reach the server or the connection broke. */
   NETWORK: { trpc: 'CLIENT_CLOSED_REQUEST', http: 0, retryable: true },

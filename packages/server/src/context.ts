@@ -24,8 +24,12 @@ export interface ServiceContext {
   clock: Clock;
   actor: Actor;
   logger: Logger;
-  /** Notifications to the server instance (cache invalidation). */
-  hooks?: { apiKeyRevoked?(id: string): void };
+  /** Notifications to the server instance (cache invalidation), called after the change commits. */
+  hooks?: {
+    apiKeyRevoked?(id: string): void;
+    /** A user's standing changed (deactivated, reactivated, tokens revoked): forget what was cached about them. */
+    userAccessChanged?(tenantId: string, userId: string): void;
+  };
 }
 
 /** Throws FORBIDDEN unless the actor's role (and scopes) grant the permission. */

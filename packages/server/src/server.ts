@@ -1,17 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { callTRPCProcedure } from '@trpc/server';
+import { callTRPCProcedure, type TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
-import { systemClock, type Clock, type Permission, type Role } from '@crmkit/core';
+import { CrmError, systemClock, type Clock, type Permission, type Role } from '@crmkit/core';
 import { createAuthenticator, type AuthOptions } from './auth/authenticate.js';
 import { mintUserToken, type MintUserTokenOptions } from './auth/tokens.js';
+import { createBatchPacing } from './batch-pacing.js';
 import type { Actor, ServiceContext } from './context.js';
 import { migrateDatabase, openDatabase, type Db, type Reads } from './db/client.js';
 import { prismaAccountReads } from './db/account-reads.js';
 import type { MigrateResult } from './db/migrations.js';
 import { providerOf, type Provider } from './db/url.js';
 import { createLogger, type Logger } from './logger.js';
+import { ALLOWED_METHODS, errorAnswer, screenRequest, type EarlyAnswer, type RequestHead } from './request-screen.js';
 import { appRouter, type AppRouter } from './routers/root.js';
 import { createApiKey } from './services/api-keys/api-keys.js';
 import { createTenant } from './services/tenants.js';
@@ -30,8 +32,21 @@ export interface CrmServerOptions {
   logger?: Logger;
   /** Path prefix of the tRPC endpoint (default `/trpc`). */
   endpoint?: string;
-  /** Largest request body accepted, in bytes (default 1 MiB). */
+  /** Largest request body accepted, in bytes (default 1 MiB); a larger one answers 413 PAYLOAD_TOO_LARGE. */
   maxBodySize?: number;
+  /** Most calls one batched request may carry (default 50); a larger batch answers 413 PAYLOAD_TOO_LARGE and runs none. */
+  maxBatchSize?: number;
+  /**
+   * Calls of batched requests that run at once, all batches together (default 4 on PostgreSQL, so
+   * batches never hold every pooled connection; 1 on SQLite, whose one connection runs them one at a
+   * time anyway). Waiting batches take turns, and each call starts on its own turn of the event loop.
+   */
+  batchConcurrency?: number;
+  /**
+   * Milliseconds a batch's calls may keep starting (default 10 000). Calls not started by then answer
+   * UNAVAILABLE (503, retryable; they did nothing), so one request cannot hold the database for long.
+   */
+  batchTimeBudgetMs?: number;
 }
 
 export interface CrmServer {
@@ -83,6 +98,8 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
   const logger = options.logger ?? createLogger();
   const endpoint = (options.endpoint ?? '/trpc').replace(/\/+$/, '');
   const maxBodySize = options.maxBodySize ?? 1024 * 1024;
+  const maxBatchSize = options.maxBatchSize ?? 50;
+  const batchTimeBudgetMs = options.batchTimeBudgetMs ?? 10_000;
 
   let migrations: MigrateResult | null = null;
   let db: Db;
@@ -107,9 +124,14 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
     throw new Error('createCrmServer needs databaseUrl or prisma');
   }
 
+  const batchPacing = createBatchPacing({ concurrency: options.batchConcurrency ?? (provider === 'sqlite' ? 1 : 4), budgetMs: batchTimeBudgetMs });
   const auth = createAuthenticator(db, clock, logger, options.auth);
-  // Revoking a key through this server forgets it here at once; other instances within apiKeyCacheMs.
-  const hooks = { apiKeyRevoked: (id: string) => auth.forgetApiKey(id) };
+  // Revoking a key, or deactivating a user or revoking their tokens, through this server forgets it
+  // here at once; other instances within apiKeyCacheMs.
+  const hooks = {
+    apiKeyRevoked: (id: string) => auth.forgetApiKey(id),
+    userAccessChanged: (tenantId: string, userId: string) => auth.forgetUser(tenantId, userId),
+  };
   const contextFor = (actor: Actor | null): RequestContext => ({ db, reads, provider, clock, logger, actor, hooks });
   const serviceContext = (actor: Actor): ServiceContext => ({ db, reads, provider, clock, logger, actor, hooks });
 
@@ -121,15 +143,84 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
     }
   }
 
-  const router = appRouter;
+  /** The context of an HTTP request; a batch of several calls gets a pacer of its own. */
+  async function requestContext(authorization: string | null | undefined, info: { isBatchCall: boolean; calls: unknown[] }): Promise<RequestContext> {
+    const ctx = await contextFromHeader(authorization);
+    if (!info.isBatchCall || info.calls.length < 2) return ctx;
+    return { ...ctx, pacer: batchPacing.forBatch() };
+  }
 
-  const handleFetch = (request: Request) =>
-    fetchRequestHandler({
-      endpoint,
-      req: request,
-      router,
-      createContext: ({ req }) => contextFromHeader(req.headers.get('authorization')),
-    });
+  const router = appRouter;
+  const screenRules = { endpoint, maxBatchSize, maxBodySize };
+
+  /** The last line of defence: an answer for what nothing else caught, so no request can end the process. */
+  function unexpectedAnswer(error: unknown): EarlyAnswer {
+    logger.error({ err: error }, 'unexpected error answering a request');
+    return errorAnswer(new CrmError('INTERNAL', 'internal error'));
+  }
+
+  /** A 405 names the methods its procedure answers (RFC 9110 asks every 405 for an `Allow` header). */
+  const responseMeta = ({ errors, type }: { errors: TRPCError[]; type: string }) =>
+    errors.some((e) => e.code === 'METHOD_NOT_SUPPORTED')
+      ? { headers: new Headers({ allow: type === 'query' ? 'GET, HEAD' : type === 'mutation' ? 'POST' : ALLOWED_METHODS }) }
+      : {};
+
+  /** The request with its body read up to `maxBodySize` (the fetch adapter has no limit of its own), or null when larger. */
+  async function withBoundedBody(request: Request): Promise<Request | null> {
+    if (request.method.toUpperCase() !== 'POST' || !request.body) return request;
+    const reader = request.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBodySize) {
+        await reader.cancel().catch(() => {});
+        return null;
+      }
+      chunks.push(value);
+    }
+    return new Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks), signal: request.signal });
+  }
+
+  const toResponse = (answer: EarlyAnswer) => new Response(answer.body, { status: answer.status, headers: answer.headers });
+
+  async function handleFetch(request: Request): Promise<Response> {
+    try {
+      const url = new URL(request.url);
+      const head: RequestHead = {
+        method: request.method,
+        pathname: url.pathname,
+        search: url.search.slice(1),
+        contentType: request.headers.get('content-type'),
+        contentLength: request.headers.get('content-length'),
+      };
+      const screened = screenRequest(head, screenRules);
+      if (screened.answer) return toResponse(screened.answer);
+      let bounded: Request | null;
+      try {
+        bounded = await withBoundedBody(request);
+      } catch {
+        const message = 'the request body could not be read';
+        return toResponse(errorAnswer(new CrmError('VALIDATION', message, { fieldErrors: { '': [message] } })));
+      }
+      if (!bounded) {
+        const error = new CrmError('PAYLOAD_TOO_LARGE', `the request body is larger than this server accepts (${maxBodySize} bytes)`, { details: { maxBodySize } });
+        return toResponse(errorAnswer(error));
+      }
+      return await fetchRequestHandler({
+        endpoint,
+        req: bounded,
+        router,
+        maxBatchSize,
+        responseMeta,
+        createContext: ({ req, info }) => requestContext(req.headers.get('authorization'), info),
+      });
+    } catch (error) {
+      return toResponse(unexpectedAnswer(error));
+    }
+  }
 
   const procedures = router._def.procedures as unknown as Record<string, { _def: { type: string } } | undefined>;
 
@@ -141,7 +232,7 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
    * read, only on the error path.
    */
   async function answerQueryDirectly(req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<boolean> {
-    if (req.method !== 'GET' || procedures[path]?._def.type !== 'query' || req.headers['trpc-accept'] !== undefined) return false;
+    if (req.method !== 'GET' || !Object.hasOwn(procedures, path) || procedures[path]?._def.type !== 'query' || req.headers['trpc-accept'] !== undefined) return false;
     const params = new URLSearchParams(search);
     if (params.has('batch')) return false;
     const rawInput = params.get('input');
@@ -163,25 +254,51 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
     return true;
   }
 
+  const writeAnswer = (res: ServerResponse, answer: EarlyAnswer) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(answer.status, answer.headers).end(answer.body ?? undefined);
+  };
+
   const nodeHandler = (req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
-    if (pathname === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      return;
+    try {
+      const url = req.url ?? '/';
+      const queryAt = url.indexOf('?');
+      const search = queryAt < 0 ? '' : url.slice(queryAt + 1);
+      const head: RequestHead = {
+        method: req.method ?? 'GET',
+        pathname: queryAt < 0 ? url : url.slice(0, queryAt),
+        search,
+        contentType: req.headers['content-type'] ?? null,
+        contentLength: req.headers['content-length'] ?? null,
+      };
+      const screened = screenRequest(head, screenRules);
+      if (screened.answer) {
+        writeAnswer(res, screened.answer);
+        return;
+      }
+      const viaTrpc = () =>
+        nodeHTTPRequestHandler({
+          req,
+          res,
+          path: screened.rawPath, // tRPC decodes it
+          router,
+          maxBodySize,
+          maxBatchSize,
+          responseMeta,
+          createContext: ({ req: r, info }) => requestContext(r.headers.authorization, info),
+        }).catch((error: unknown) => writeAnswer(res, unexpectedAnswer(error)));
+      void answerQueryDirectly(req, res, screened.path, search)
+        .then(
+          (answered) => (answered || res.headersSent ? undefined : viaTrpc()),
+          () => (res.headersSent ? undefined : viaTrpc()),
+        )
+        .catch((error: unknown) => writeAnswer(res, unexpectedAnswer(error)));
+    } catch (error) {
+      writeAnswer(res, unexpectedAnswer(error));
     }
-    if (!pathname.startsWith(`${endpoint}/`)) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `not found; crmkit answers under ${endpoint}/`, data: { crmCode: 'NOT_FOUND' } } }));
-      return;
-    }
-    const path = decodeURIComponent(pathname.slice(endpoint.length + 1));
-    const viaTrpc = () =>
-      nodeHTTPRequestHandler({ req, res, path, router, maxBodySize, createContext: ({ req: r }) => contextFromHeader(r.headers.authorization) });
-    void answerQueryDirectly(req, res, path, queryAt < 0 ? '' : url.slice(queryAt + 1)).then(
-      (answered) => (answered ? undefined : viaTrpc()),
-      () => viaTrpc(),
-    );
   };
 
   let httpServer: Server | null = null;

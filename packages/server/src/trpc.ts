@@ -1,5 +1,7 @@
 import { initTRPC } from '@trpc/server';
-import { CrmError, type Clock } from '@crmkit/core';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import { CrmError, crmErrorCodes, type Clock } from '@crmkit/core';
+import type { BatchPacer } from './batch-pacing.js';
 import type { Actor, ServiceContext } from './context.js';
 import type { Db, Reads } from './db/client.js';
 import type { Provider } from './db/url.js';
@@ -17,6 +19,8 @@ export interface RequestContext {
   hooks?: ServiceContext['hooks'];
   /** Set by the direct query path, which retries failures through tRPC: log them there, once. */
   quiet?: boolean;
+  /** Set for a batched HTTP request: paces its calls (bounded concurrency, a yield before each, a time budget). */
+  pacer?: BatchPacer;
 }
 
 /** The extra fields every crmkit error response carries in `error.data`. */
@@ -28,24 +32,30 @@ export interface CrmErrorData {
   details: Record<string, unknown> | null;
 }
 
+/**
+ * The error body of every crmkit answer, from its CrmError alone: the tRPC code and the HTTP status
+ * (`data.httpStatus`, which the adapters answer with) are the code table's, so they always agree.
+ */
+export function crmErrorShape(crm: CrmError, path: string | undefined) {
+  const entry = crmErrorCodes[crm.code];
+  const internal = crm.code === 'INTERNAL';
+  return {
+    message: internal ? 'internal error' : crm.message,
+    code: TRPC_ERROR_CODES_BY_KEY[entry.trpc as keyof typeof TRPC_ERROR_CODES_BY_KEY],
+    data: {
+      code: entry.trpc,
+      httpStatus: entry.http,
+      path,
+      crmCode: crm.code,
+      fieldErrors: crm.fieldErrors ?? null,
+      details: internal ? null : (crm.details ?? null),
+    } satisfies CrmErrorData & Record<string, unknown>,
+  };
+}
+
 const t = initTRPC.context<RequestContext>().create({
   isDev: false,
-  errorFormatter({ shape, error }) {
-    const crm = toCrmError(error);
-    const internal = crm.code === 'INTERNAL';
-    return {
-      ...shape,
-      message: internal ? 'internal error' : shape.message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        crmCode: crm.code,
-        fieldErrors: crm.fieldErrors ?? null,
-        details: internal ? null : (crm.details ?? null),
-      } satisfies CrmErrorData & Record<string, unknown>,
-    };
-  },
+  errorFormatter: ({ shape, error }) => crmErrorShape(toCrmError(error), shape.data.path),
 });
 
 export const router = t.router;
@@ -64,7 +74,24 @@ const mapErrors = t.middleware(async ({ ctx, path, next }) => {
   throw toTrpcError(crm);
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/**
+ * A batch's calls start all at once in tRPC. With better-sqlite3 (synchronous) they would run as
+ * one chain of microtasks that starves every other request, and on PostgreSQL take every pooled
+ * connection: so each call waits for one of the server's few batch slots (batches take turns),
+ * yields to the event loop, and is refused (UNAVAILABLE, retryable) once its batch's time budget
+ * is spent or its caller left.
+ */
+const paceBatchCalls = t.middleware(async ({ ctx, signal, next }) => {
+  if (!ctx.pacer) return next();
+  const leave = await ctx.pacer.enter(signal);
+  try {
+    return await next();
+  } finally {
+    leave();
+  }
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(paceBatchCalls);
 
 /** A procedure that requires a caller; it receives the service context built from the actor. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -28,14 +28,14 @@ describe('HTTP edge cases never answer 500', () => {
     expect((await unknown.json()).error.data.crmCode).toBe('NOT_FOUND');
     const wrongMethod = await fetch(`${h.url}/accounts.create?input=${encodeURIComponent('{"name":"x"}')}`, { headers: auth() });
     expect(wrongMethod.status).toBe(405);
-    expect((await wrongMethod.json()).error.data.crmCode).toBe('VALIDATION');
+    expect((await wrongMethod.json()).error.data.crmCode).toBe('METHOD_NOT_SUPPORTED');
   });
 
-  it('refuses a body over the size limit with 400 VALIDATION, storing nothing', async () => {
+  it('refuses a body over the size limit with 413 PAYLOAD_TOO_LARGE, storing nothing', async () => {
     const res = await fetch(`${h.url}/accounts.create`, { method: 'POST', headers: auth(), body: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }) });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(413);
     const body = await res.json();
-    expect(body.error.data.crmCode).toBe('VALIDATION');
+    expect(body.error.data.crmCode).toBe('PAYLOAD_TOO_LARGE');
     expect(body.error.message).toMatch(/large|size/i);
     expect(await h.crm.db.account.count({ where: { name: { startsWith: 'xxxx' } } })).toBe(0);
   });

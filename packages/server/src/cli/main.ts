@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { roleSchema } from '@crmkit/core';
 import { migrateDatabase } from '../db/client.js';
 import { DEMO_TENANT_ID, seedDemo } from '../demo/seed.js';
+import { redactSecrets } from '../logger.js';
 import { createCrmServer } from '../server.js';
 
 const DEFAULT_DATABASE_URL = 'file:./.crmkit/crm.db';
@@ -92,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
         demoKey = (await crm.bootstrap.createApiKey({ tenantId: DEMO_TENANT_ID, name: 'demo', role: 'admin' })).secret;
       }
       const { url } = await crm.listen(port, host);
-      console.log(`crmkit listening on ${url} (database ${databaseUrl})`);
+      console.log(`crmkit listening on ${url} (database ${redactSecrets(databaseUrl)})`);
       if (demoKey) console.log(`demo tenant ${DEMO_TENANT_ID}; demo API key (admin): ${demoKey}\ntry:\n  curl -H "Authorization: Bearer ${demoKey}" '${url}/accounts.list'`);
       if (!tokenSecret) console.log('user tokens are off: set CRMKIT_TOKEN_SECRET (32+ bytes) to accept them');
       const stop = () => void crm.close().then(() => process.exit(0));
@@ -111,7 +112,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    // Driver errors may quote the connection string.
+    console.error(redactSecrets(error instanceof Error ? error.message : error));
     process.exit(1);
   },
 );

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -38,7 +38,44 @@ function sqliteFileOf(databaseUrl: string): string {
   const path = sqlitePathOf(databaseUrl);
   if (path === ':memory:' || path.startsWith('file::memory:')) throw new Error('crmkit needs a SQLite file, not :memory: (use a file in a temporary directory)');
   mkdirSync(dirname(resolve(path)), { recursive: true });
+  assertWritable(path);
   return path;
+}
+
+/**
+ * Refuses a database crmkit could read but not write: SQLite would open it read-only without a
+ * word, the server would start, and every write would fail. The directory must be writable too:
+ * SQLite keeps the WAL's `-wal` and `-shm` files beside the database.
+ */
+function assertWritable(path: string): void {
+  const dir = dirname(resolve(path));
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new Error(`crmkit cannot write to ${dir}, the directory of the SQLite database ${path}: SQLite keeps its -wal and -shm files there; make it writable`);
+  }
+  if (!existsSync(path)) return;
+  try {
+    accessSync(path, constants.W_OK);
+  } catch {
+    throw new Error(`the SQLite database ${path} is read-only; crmkit needs to write to it`);
+  }
+}
+
+/** Whether a write on this connection is refused: what file permissions do not tell (a read-only mount, for one). */
+function probeWrite(db: Database.Database, path: string): void {
+  try {
+    // A write that is rolled back: it needs the write lock and a writable file, and changes nothing.
+    db.exec('BEGIN IMMEDIATE; CREATE TABLE "_crmkit_write_probe" (x); ROLLBACK');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return; // another writer holds the lock: the file takes writes
+    if (typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN'))) {
+      throw new Error(`the SQLite database ${path} is read-only (${code}); crmkit needs to write to it and to its directory`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** Opens Prisma on `file:` (SQLite, created if missing) or `postgres://` with the matching driver adapter. */
@@ -48,8 +85,13 @@ export function openDatabase(databaseUrl: string): Database_ {
     const path = sqliteFileOf(databaseUrl);
     // WAL lets the read-only connection below read while Prisma's connection writes.
     const setup = new Database(path);
-    setup.pragma('journal_mode = WAL');
-    setup.close();
+    try {
+      setup.pragma('busy_timeout = 5000');
+      setup.pragma('journal_mode = WAL');
+      probeWrite(setup, path);
+    } finally {
+      setup.close();
+    }
     const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}` }) });
     const accounts = sqliteAccountReads(path);
     return {

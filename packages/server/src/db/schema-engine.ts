@@ -97,6 +97,10 @@ function withCharAsText(factory: PgFactory): PgFactory {
       for (const field of result.fields) if (field.dataTypeID === 18) field.dataTypeID = 25;
       return result;
     };
+    // The adapter splits a script on every `;`, even inside comments, strings and `$$` function
+    // bodies (a trigger); PostgreSQL's simple query protocol runs the whole script as it is.
+    const client = (adapter as unknown as { client: { query(sql: string): Promise<unknown> } }).client;
+    adapter.executeScript = async (script) => void (await client.query(script));
     return adapter;
   };
   const connect = factory.connect.bind(factory);
