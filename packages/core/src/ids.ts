@@ -17,6 +17,7 @@ export const idPrefixes = {
   delegation: 'dlg',
   availability: 'awy',
   activity: 'act',
+  userInactivity: 'uin',
 } as const;
 export type IdPrefix = (typeof idPrefixes)[keyof typeof idPrefixes];
 

@@ -22,7 +22,7 @@ const setupActor = (): Actor => ({ tenantId: h.tenantA, type: 'system', id: 'tes
 async function account(name: string, owners: Partial<OwnershipState>): Promise<string> {
   const { id } = await h.adminA.accounts.create.mutate({ name });
   const ctx = h.crm.serviceContext(setupActor());
-  await inTransaction(ctx, (tx) => changeOwnership(tx, ctx, id, { teamId: null, primaryOwnerId: null, secondaryOwnerId: null, ...owners }, { reason: 'assign' }));
+  await inTransaction(ctx, (tx) => changeOwnership(tx, ctx, id, { teamId: null, primaryOwnerId: null, secondaryOwnerId: null, ...owners }, { cause: 'assign' }));
   return id;
 }
 async function team(name: string, leaderId: string, memberIds: string[]): Promise<string> {
@@ -52,7 +52,7 @@ async function delegation(delegatorId: string, delegateId: string, fromDays: num
 const ownersOf = async (id: string) => h.crm.db.account.findUniqueOrThrow({ where: { id }, select: { ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true } });
 const periodsOf = async (accountId: string) =>
   (await h.crm.db.accountOwnership.findMany({ where: { accountId }, orderBy: [{ validFrom: 'asc' }, { id: 'asc' }] })).map((p) => ({
-    primaryOwnerId: p.primaryOwnerId, secondaryOwnerId: p.secondaryOwnerId, teamId: p.teamId, reason: p.reason, validFrom: p.validFrom.toISOString(), validTo: p.validTo?.toISOString() ?? null,
+    primaryOwnerId: p.primaryOwnerId, secondaryOwnerId: p.secondaryOwnerId, teamId: p.teamId, cause: p.cause, reason: p.reason, validFrom: p.validFrom.toISOString(), validTo: p.validTo?.toISOString() ?? null,
   }));
 
 /** Every row departure may touch, in a stable order: equal dumps mean nothing was written. */
@@ -119,10 +119,10 @@ describe('users.deactivate with reassignTo', () => {
   it('keeps history: the leaver\'s periods are closed at the departure, none deleted, and new ones say why', async () => {
     const setupAt = new Date(Date.parse(at) - DAY_MS).toISOString();
     expect(await periodsOf(s.a1)).toEqual([
-      { primaryOwnerId: 'leaver', secondaryOwnerId: null, teamId: null, reason: 'assign', validFrom: setupAt, validTo: at },
-      { primaryOwnerId: 'heir', secondaryOwnerId: null, teamId: null, reason: 'departure: left the company', validFrom: at, validTo: null },
+      { primaryOwnerId: 'leaver', secondaryOwnerId: null, teamId: null, cause: 'assign', reason: '', validFrom: setupAt, validTo: at },
+      { primaryOwnerId: 'heir', secondaryOwnerId: null, teamId: null, cause: 'departure', reason: 'left the company', validFrom: at, validTo: null },
     ]);
-    expect((await periodsOf(s.a5)).map((p) => p.reason)).toEqual(['assign']);
+    expect((await periodsOf(s.a5)).map((p) => p.cause)).toEqual(['assign']);
     const memberships = await h.crm.db.teamMembership.findMany({ where: { teamId: s.t1 }, orderBy: [{ validFrom: 'asc' }, { id: 'asc' }] });
     expect(memberships.map((m) => [m.userId, m.role, m.validFrom.toISOString(), m.validTo?.toISOString() ?? null])).toEqual([
       ['leaver', 'leader', setupAt, at],
@@ -151,7 +151,10 @@ describe('users.deactivate with reassignTo', () => {
     expect(await crmCodeOf(h.adminA.users.deactivate.mutate({ userId: 'leaver', toPool: true, reason: 'again' }))).toBe('PRECONDITION_FAILED');
     expect(await crmCodeOf(h.adminA.users.deactivate.mutate({ userId: 'colleague', reassignTo: 'leaver', reason: 'x' }))).toBe('PRECONDITION_FAILED');
     const poolAccount = (await h.adminA.accounts.create.mutate({ name: 'Unclaimed' })).id;
-    expect(await crmCodeOf((await h.asUser(h.tenantA, 'leaver', 'rep')).pool.claim.mutate({ accountId: poolAccount }))).toBe('FORBIDDEN');
+    // Their token is refused before any procedure runs; a host's own caller still meets the service's check.
+    expect(await crmCodeOf((await h.asUser(h.tenantA, 'leaver', 'rep')).pool.claim.mutate({ accountId: poolAccount }))).toBe('UNAUTHORIZED');
+    const hostCaller = h.crm.createCaller({ tenantId: h.tenantA, type: 'user', id: 'leaver', role: 'rep', scopes: null });
+    await expect(hostCaller.pool.claim({ accountId: poolAccount })).rejects.toMatchObject({ cause: { code: 'FORBIDDEN' } });
     expect(await crmCodeOf(h.adminA.pool.assign.mutate({ accountId: poolAccount, userId: 'leaver', reason: 'x' }))).toBe('PRECONDITION_FAILED');
   });
 });
@@ -183,9 +186,9 @@ describe('users.deactivate to the pool', () => {
     expect(await ownersOf(s.b2)).toEqual({ ownerTeamId: s.t3, primaryOwnerId: null, secondaryOwnerId: null });
     expect(await ownersOf(s.b3)).toEqual({ ownerTeamId: null, primaryOwnerId: 'colleague', secondaryOwnerId: null });
     expect((await h.adminA.pool.list.query({})).items.map((a) => a.id)).toContain(s.b1);
-    expect((await periodsOf(s.b1)).map((p) => [p.primaryOwnerId, p.reason, p.validTo === null])).toEqual([
-      ['leaver-3', 'assign', false],
-      [null, 'departure: contract ended', true],
+    expect((await periodsOf(s.b1)).map((p) => [p.primaryOwnerId, p.cause, p.reason, p.validTo === null])).toEqual([
+      ['leaver-3', 'assign', '', false],
+      [null, 'departure', 'contract ended', true],
     ]);
     const open = await h.crm.db.productLineAssignment.count({ where: { userId: 'leaver-3', validTo: null } });
     expect(open).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostUserIdSchema, listUsersInputSchema, upsertUserInputSchema } from './users.schema.js';
+import { hostUserIdSchema, listUsersInputSchema, revokedUserTokensSchema, revokeUserTokensInputSchema, upsertUserInputSchema } from './users.schema.js';
 
 describe('user schemas', () => {
   it('accepts host user ids of letters, digits and _ . : @ | - up to 128 characters', () => {
@@ -20,5 +20,12 @@ describe('user schemas', () => {
   it('refuses unknown keys when listing users and defaults the limit to 50', () => {
     expect(listUsersInputSchema.parse({})).toEqual({ limit: 50 });
     expect(listUsersInputSchema.safeParse({ team: 'east' }).success).toBe(false);
+  });
+
+  it('takes only a host user id when revoking a user\'s tokens, and answers the revocation instant in UTC', () => {
+    expect(revokeUserTokensInputSchema.parse({ userId: 'auth0|5f7c' })).toEqual({ userId: 'auth0|5f7c' });
+    for (const input of [{}, { userId: '' }, { userId: 'a b' }, { userId: 'u1', before: '2026-03-01T09:00:00.000Z' }]) expect(revokeUserTokensInputSchema.safeParse(input).success).toBe(false);
+    expect(revokedUserTokensSchema.parse({ userId: 'u1', tokensRevokedBefore: '2026-03-01T09:00:00.000Z' })).toEqual({ userId: 'u1', tokensRevokedBefore: '2026-03-01T09:00:00.000Z' });
+    expect(revokedUserTokensSchema.safeParse({ userId: 'u1', tokensRevokedBefore: '2026-03-01T09:00:00+08:00' }).success).toBe(false);
   });
 });

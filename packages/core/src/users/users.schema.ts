@@ -28,3 +28,14 @@ export type UpsertUserInput = z.input<typeof upsertUserInputSchema>;
 
 export const listUsersInputSchema = pageInputSchema.extend({ role: roleSchema.optional(), active: z.boolean().optional() }).strict().prefault({});
 export const userPageSchema = pageSchema(userSchema);
+
+/** Signs a user out everywhere: their tokens issued up to now are refused from now on. */
+export const revokeUserTokensInputSchema = z.strictObject({ userId: hostUserIdSchema });
+export type RevokeUserTokensInput = z.input<typeof revokeUserTokensInputSchema>;
+
+/**
+ * The user's revocation instant: a token is accepted only if it was issued (its whole-second
+ * `iat`) after this instant, so one minted in the same second is refused too.
+ */
+export const revokedUserTokensSchema = z.object({ userId: hostUserIdSchema, tokensRevokedBefore: isoDateTime });
+export type RevokedUserTokens = z.infer<typeof revokedUserTokensSchema>;

@@ -4,12 +4,16 @@ import type { Actor } from '../context.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { API_KEY_PREFIX, hashSecret } from './secrets.js';
-import { verifyUserToken, type TokenSecret } from './tokens.js';
+import { issuedBeforeRevocation, verifyUserToken, type TokenSecret } from './tokens.js';
 
 export interface AuthOptions {
   /** Secret (or per-tenant secrets) for user tokens minted by the host; omit to accept API keys only. */
   tokenSecret?: TokenSecret;
-  /** How long a verified API key is trusted before it is read again (ms, default 10 s). Revocation through this server takes effect at once. */
+  /**
+   * How long a verified API key, and a user's standing (active, tokens revoked before), is trusted
+   * before it is read again (ms, default 10 s). Revocation and deactivation through this server
+   * take effect here at once; on other instances within this bound.
+   */
   apiKeyCacheMs?: number;
 }
 
@@ -23,16 +27,30 @@ interface CachedKey {
   checkedAt: number;
 }
 
+/** What a user token's holder is judged by, read from the user row (`exists: false`: the host never upserted them). */
+interface UserStanding {
+  exists: boolean;
+  active: boolean;
+  tokensRevokedBefore: Date | null;
+  checkedAt: number;
+}
+
 /**
  * Turns an Authorization header into an Actor. API keys (`crm_…`) are looked up by hash and
- * cached briefly; user tokens are verified by signature alone, and their tenant must exist.
- * Every failure is the same UNAUTHORIZED, so callers learn nothing about why.
+ * cached briefly; user tokens are verified by signature, their tenant must exist, and a user the
+ * host has upserted must be active and the token issued after their `tokensRevokedBefore` (that
+ * standing is cached as briefly as keys). Every failure is the same UNAUTHORIZED, so callers learn
+ * nothing about why.
  */
 export function createAuthenticator(db: Db, clock: Clock, logger: Logger, options: AuthOptions = {}) {
   const keyCache = new Map<string, CachedKey>();
   const knownTenants = new Set<string>();
   const lastUsedWritten = new Map<string, number>();
+  const userCache = new Map<string, UserStanding>();
+  // Bumped by every forget: a read that was under way meanwhile answers its request but is not cached.
+  let userEpoch = 0;
   const cacheMs = options.apiKeyCacheMs ?? 10_000;
+  const userKey = (tenantId: string, userId: string) => `${tenantId}\u0000${userId}`;
   const unauthorized = () => new CrmError('UNAUTHORIZED', 'missing or invalid credentials');
 
   async function tenantExists(tenantId: string): Promise<boolean> {
@@ -64,6 +82,20 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
     return cached.actor;
   }
 
+  async function standingOf(tenantId: string, userId: string, nowMs: number): Promise<UserStanding> {
+    const key = userKey(tenantId, userId);
+    const cached = userCache.get(key);
+    if (cached && nowMs - cached.checkedAt <= cacheMs) return cached;
+    const epoch = userEpoch;
+    const row = await db.user.findUnique({ where: { tenantId_id: { tenantId, id: userId } }, select: { active: true, tokensRevokedBefore: true } });
+    const standing: UserStanding = { exists: row !== null, active: row?.active ?? true, tokensRevokedBefore: row?.tokensRevokedBefore ?? null, checkedAt: nowMs };
+    if (epoch === userEpoch) {
+      if (userCache.size > 10_000) userCache.clear();
+      userCache.set(key, standing);
+    }
+    return standing;
+  }
+
   /** Records last use at minute resolution, off the request's path. */
   function touch(keyId: string, nowMs: number) {
     const last = lastUsedWritten.get(keyId) ?? 0;
@@ -81,11 +113,20 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
       if (!options.tokenSecret) throw unauthorized();
       const claims = await verifyUserToken(credential, options.tokenSecret, clock.now());
       if (!(await tenantExists(claims.tenantId))) throw unauthorized();
+      // A user the host never upserted is taken on the token's word: crmkit cannot know more.
+      const standing = await standingOf(claims.tenantId, claims.userId, clock.now().getTime());
+      if (standing.exists && !standing.active) throw unauthorized();
+      if (standing.tokensRevokedBefore && issuedBeforeRevocation(claims.issuedAt, standing.tokensRevokedBefore)) throw unauthorized();
       return { tenantId: claims.tenantId, type: 'user', id: claims.userId, role: claims.role, scopes: null };
     },
     /** Forgets a key at once (called on revoke). */
     forgetApiKey(keyId: string) {
       for (const [hash, entry] of keyCache) if (entry.keyId === keyId) keyCache.delete(hash);
+    },
+    /** Forgets a user's standing at once (called after deactivation, reactivation or token revocation). */
+    forgetUser(tenantId: string, userId: string) {
+      userEpoch += 1;
+      userCache.delete(userKey(tenantId, userId));
     },
   };
 }

@@ -56,12 +56,25 @@ export async function mintUserToken({ secret, tenantId, userId, role, ttl = 900,
     .sign(key);
 }
 
-const claimsSchema = z.object({ sub: z.string().min(1).max(128), tid: z.string().min(1).max(64), role: roleSchema });
+const claimsSchema = z.object({ sub: z.string().min(1).max(128), tid: z.string().min(1).max(64), role: roleSchema, iat: z.number().int() });
 
 export interface UserTokenClaims {
   tenantId: string;
   userId: string;
   role: Role;
+  /** When the token was issued, in whole seconds since the epoch (its `iat`). */
+  issuedAt: number;
+}
+
+/**
+ * Whether a token issued at `issuedAt` (whole seconds) falls under a revocation at `revokedBefore`.
+ * `iat` cannot tell a token minted just before the revocation from one minted just after it in the
+ * same second, so both are refused: only a token issued in a later second is accepted.
+ *
+ * @example issuedBeforeRevocation(1_772_355_600, new Date('2026-03-01T09:00:00.500Z')) // true (same second)
+ */
+export function issuedBeforeRevocation(issuedAt: number, revokedBefore: Date): boolean {
+  return issuedAt <= Math.floor(revokedBefore.getTime() / 1000);
 }
 
 const unauthorized = () => new CrmError('UNAUTHORIZED', 'missing or invalid credentials');
@@ -81,7 +94,7 @@ export async function verifyUserToken(token: string, secret: TokenSecret, now: D
       maxTokenAge: MAX_TOKEN_TTL_SECONDS,
     });
     const claims = claimsSchema.parse(payload);
-    return { tenantId: claims.tid, userId: claims.sub, role: claims.role };
+    return { tenantId: claims.tid, userId: claims.sub, role: claims.role, issuedAt: claims.iat };
   } catch {
     throw unauthorized();
   }

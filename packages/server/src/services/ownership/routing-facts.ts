@@ -1,4 +1,5 @@
 import { type DelegationFact, type DelegationScope, type RoutingFacts, type RoutingPurpose } from '@crmkit/core';
+import { Prisma } from '../../../generated/sqlite/client.js';
 import type { Db, Tx } from '../../db/client.js';
 
 export interface RoutingQuestion {
@@ -12,9 +13,9 @@ export interface RoutingQuestion {
 
 /**
  * Loads what `resolveResponsible` needs, as of `at`: the ownership period in force, the team's
- * leader and product-line member then, the override then, the tenant's active users, and the
- * delegations and away windows around `at`. Each query reads only the rows in force at `at`
- * (indexed by their start), so long histories cost no more than short ones.
+ * leader and product-line member then, the override then, who of the people involved was active
+ * then, and the delegations and away windows around `at`. Each query reads only the rows in force
+ * at `at` (indexed by their start), so long histories cost no more than short ones.
  */
 export async function loadRoutingFacts(db: Db | Tx, q: RoutingQuestion): Promise<RoutingFacts> {
   const { tenantId, accountId, at } = q;
@@ -34,13 +35,13 @@ export async function loadRoutingFacts(db: Db | Tx, q: RoutingQuestion): Promise
   const override = overrides
     .filter((o) => (o.productLineId === null || o.productLineId === q.productLineId) && (o.purpose === null || o.purpose === q.purpose))
     .sort((a, b) => specificity(b) - specificity(a) || b.validFrom.getTime() - a.validFrom.getTime())[0];
-  // Only the people this answer can involve need their active flag read, not the whole tenant.
+  // Only the people this answer can involve are judged, not the whole tenant.
   const people = new Set<string>(
     [ownership?.primaryOwnerId, ownership?.secondaryOwnerId, leader?.userId, member?.userId, override?.userId, q.orderRepId, ...delegations.flatMap((d) => [d.delegatorId, d.delegateId])].filter(
       (id): id is string => typeof id === 'string',
     ),
   );
-  const users = people.size ? await db.user.findMany({ where: { tenantId, active: true, id: { in: [...people] } }, select: { id: true } }) : [];
+  const activeUserIds = people.size ? await activeAt(db, tenantId, [...people], at) : new Set<string>();
   const delegationFacts: DelegationFact[] = delegations.map((d) => ({
     id: d.id, delegatorId: d.delegatorId, delegateId: d.delegateId, scope: d.scope as DelegationScope, accountIds: JSON.parse(d.accountIds) as string[], validFrom: d.validFrom, validTo: d.validTo,
   }));
@@ -53,8 +54,22 @@ export async function loadRoutingFacts(db: Db | Tx, q: RoutingQuestion): Promise
     ...(q.productLineId ? { productLine: { id: q.productLineId, memberId: member?.userId ?? null } } : {}),
     ...(q.orderRepId !== undefined ? { orderRepId: q.orderRepId } : {}),
     override: override ? { id: override.id, userId: override.userId, actorId: override.actorId, reason: override.reason } : null,
-    activeUserIds: new Set(users.map((u) => u.id)),
+    activeUserIds,
     delegations: delegationFacts,
     away: away.map((a) => ({ userId: a.userId, awayFrom: a.awayFrom, awayTo: a.awayTo })),
   };
+}
+
+/**
+ * Who of `userIds` was active at `at`: their user row exists and none of their inactivity windows
+ * holds `at` (`User.active` is only the present). One statement for all of them.
+ */
+async function activeAt(db: Db | Tx, tenantId: string, userIds: string[], at: Date): Promise<Set<string>> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT u."id" FROM "User" u
+    WHERE u."tenantId" = ${tenantId} AND u."id" IN (${Prisma.join(userIds)})
+      AND NOT EXISTS (
+        SELECT 1 FROM "UserInactivity" w
+        WHERE w."tenantId" = u."tenantId" AND w."userId" = u."id" AND w."validFrom" <= ${at} AND (w."validTo" IS NULL OR w."validTo" > ${at}))`;
+  return new Set(rows.map((r) => r.id));
 }

@@ -4,18 +4,21 @@ import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { changeOwnershipMany, type OwnershipState } from '../ownership/change-ownership.js';
+import { forgetStanding, laterRevocation, openInactivity } from './standing.js';
 
 export type Deactivation = z.infer<typeof deactivationSchema>;
 
 /**
  * A user leaves: in one transaction every open responsibility moves on and the user is marked
- * inactive. Accounts they own move via `changeOwnershipMany` (reason `departure`): as primary owner
+ * inactive. Accounts they own move via `changeOwnershipMany` (cause `departure`): as primary owner
  * to `reassignTo`, or with `toPool` to the pool (an account owned by a team stays with the team,
  * only its primary owner is cleared); as secondary owner to `reassignTo` or to nobody. Their team
  * memberships close; a team they lead passes to `reassignTo` (with `toPool` this is refused,
  * naming the teams whose leader must change first). Their product-line assignments close and
  * pass to `reassignTo` where they are a member of that team. Routing overrides naming them move
  * to `reassignTo` or close. Delegations from and to them end. Every period is closed, none deleted.
+ * Their inactivity window opens at this instant (routing as of earlier instants still names them),
+ * and their tokens issued up to now are refused, so a later reactivation does not revive them.
  */
 export async function deactivateUser(ctx: ServiceContext, input: z.input<typeof deactivateUserInputSchema>): Promise<Deactivation> {
   authorize(ctx.actor, 'users:write');
@@ -82,7 +85,11 @@ export async function deactivateUser(ctx: ServiceContext, input: z.input<typeof 
 
     const ended = await tx.delegation.updateMany({ where: { tenantId, endedAt: null, validTo: { gt: at }, OR: [{ delegatorId: userId }, { delegateId: userId }] }, data: { endedAt: at } });
 
-    const after = await tx.user.update({ where: { tenantId_id: { tenantId, id: userId } }, data: { active: false, updatedAt: at } });
+    await openInactivity(tx, ctx, { userId, at, reason });
+    const after = await tx.user.update({
+      where: { tenantId_id: { tenantId, id: userId } },
+      data: { active: false, updatedAt: at, tokensRevokedBefore: laterRevocation(user.tokensRevokedBefore, at) },
+    });
     const summary: Deactivation = {
       userId,
       reassignedTo: reassignTo,
@@ -99,12 +106,16 @@ export async function deactivateUser(ctx: ServiceContext, input: z.input<typeof 
       after: { active: after.active, reason, ...summary, routingOverrides: overrides.length },
     });
     return summary;
-  });
+  }).then(forgetStanding(ctx, userId));
 }
 
 /** Moves every account the user owns (primary or secondary); answers their ids. */
 async function moveAccounts(tx: Tx, ctx: ServiceContext, q: { userId: string; reassignTo: string | null; reason: string; at: Date }): Promise<string[]> {
   const { userId, reassignTo } = q;
+  // Locked before they are read (PostgreSQL): a concurrent ownership change then waits, and the owners passed on as `before` are current.
+  if (ctx.provider === 'postgresql') {
+    await tx.$queryRaw`SELECT "id" FROM "Account" WHERE "tenantId" = ${ctx.actor.tenantId} AND ("primaryOwnerId" = ${userId} OR "secondaryOwnerId" = ${userId}) ORDER BY "id" FOR UPDATE`;
+  }
   const owned = await tx.account.findMany({
     where: { tenantId: ctx.actor.tenantId, OR: [{ primaryOwnerId: userId }, { secondaryOwnerId: userId }] },
     select: { id: true, ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true },
@@ -120,7 +131,7 @@ async function moveAccounts(tx: Tx, ctx: ServiceContext, q: { userId: string; re
       let next: OwnershipState = { teamId: a.ownerTeamId, primaryOwnerId, secondaryOwnerId: secondary === primaryOwnerId ? null : secondary };
       // A personal account whose owner leaves without an heir goes to the pool whole.
       if (next.teamId === null && next.primaryOwnerId === null) next = { teamId: null, primaryOwnerId: null, secondaryOwnerId: null };
-      return { accountId: a.id, before: { teamId: a.ownerTeamId, primaryOwnerId: a.primaryOwnerId, secondaryOwnerId: a.secondaryOwnerId }, next, reason: 'departure', note: q.reason, at: q.at };
+      return { accountId: a.id, before: { teamId: a.ownerTeamId, primaryOwnerId: a.primaryOwnerId, secondaryOwnerId: a.secondaryOwnerId }, next, cause: 'departure', reason: q.reason, at: q.at };
     }),
   );
   return owned.map((a) => a.id);
