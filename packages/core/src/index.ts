@@ -15,7 +15,7 @@ export { roleSchema, permissionSchema, rolePermissions, can } from './roles.js';
 export type { Role, Permission } from './roles.js';
 export { explanationStepSchema, step } from './explanation.js';
 export type { ExplanationStep } from './explanation.js';
-export { emailSchema, phoneSchema, isoDateTime } from './schema-helpers.js';
+export { emailSchema, phoneSchema, urlSchema, isoDateTime, MIN_INSTANT, MAX_INSTANT, storableString, searchSchema } from './schema-helpers.js';
 export * from './accounts/accounts.schema.js';
 export { assertValidParentChange, orderPartyDefaults, buildTree, MAX_HIERARCHY_DEPTH } from './accounts/hierarchy.rules.js';
 export type { ParentChange, SettlingNode, OrderPartyDefaults } from './accounts/hierarchy.rules.js';
@@ -30,7 +30,11 @@ export type { Period } from './ownership/periods.js';
 export { resolveResponsible, followDelegations } from './ownership/resolve.rules.js';
 export type { RoutingFacts, RoutingPurpose, Resolution, DelegationFact, DelegationScope, AwayFact } from './ownership/resolve.rules.js';
 export { assertValidDelegation } from './ownership/delegation.rules.js';
-export { visibilityScope, canSee } from './ownership/visibility.rules.js';
-export type { VisibilityScope, VisibilityFacts, OwnedAccount } from './ownership/visibility.rules.js';
-export { policyFor, noFollowUpRule, poolReturnDecision, poolCandidateBound, matchesCandidateBound, assertCanClaim, tenureStartAfter } from './pool/pool.rules.js';
+export { visibilityScope, heldScope, canSee } from './ownership/visibility.rules.js';
+export type { VisibilityScope, VisibilityFacts, HoldingFacts, OwnedAccount } from './ownership/visibility.rules.js';
+export { managementReach, managementScope, managesTeam, managesUser, seesDelegation } from './ownership/management.rules.js';
+export type { ManagementScope, ManagementReach, ManagementActor, ManagementFacts } from './ownership/management.rules.js';
+export {
+  policyFor, noFollowUpRule, poolReturnDecision, poolCandidateBound, matchesCandidateBound, assertCanClaim, tenureStartAfter, POOL_LOSS_CAUSES, POOL_TAKING_CAUSES,
+} from './pool/pool.rules.js';
 export type { PoolPolicy, PoolCandidate, PoolReturnRule, PoolExclusion, PoolReturnDecision, PoolDue, CandidateBound, ClaimFacts, OwnershipState } from './pool/pool.rules.js';

@@ -25,10 +25,11 @@ describe('delegations.create', () => {
   });
 
   it('lets only managers and admins delegate for someone else (FORBIDDEN for a rep); an API key names the delegator', async () => {
-    const [li, zhao, chen] = await freshUsers(h.adminA, 'li', 'zhao', 'chen');
+    const [li, zhao, chen, boss] = await freshUsers(h.adminA, 'li', 'zhao', 'chen', 'boss');
+    await h.adminA.teams.create.mutate({ name: `Team ${boss}`, leaderId: boss!, memberIds: [chen!] });
     const rep = await as(li!, 'rep');
     expect(await crmCodeOf(rep.delegations.create.mutate({ delegatorId: chen!, delegateId: zhao!, validFrom: inDays(1), validTo: inDays(2), reason: 'not mine' }))).toBe('FORBIDDEN');
-    const manager = await as('boss', 'manager');
+    const manager = await as(boss!, 'manager');
     const d = await manager.delegations.create.mutate({ delegatorId: chen!, delegateId: zhao!, validFrom: inDays(1), validTo: inDays(2), reason: 'sick leave' });
     expect(d.delegatorId).toBe(chen);
     const e = await errorOf(h.adminA.delegations.create.mutate({ delegateId: zhao!, validFrom: inDays(1), validTo: inDays(2), reason: 'whose?' }));
@@ -52,11 +53,11 @@ describe('delegations.create', () => {
 
   it('refuses a delegation that would close a loop with CYCLE, naming the path', async () => {
     const [a, b, c] = await freshUsers(h.adminA, 'a', 'b', 'c');
-    await h.adminA.delegations.create.mutate({ delegatorId: a!, delegateId: b!, validFrom: inDays(1), validTo: inDays(10), reason: 'a away' });
-    await h.adminA.delegations.create.mutate({ delegatorId: b!, delegateId: c!, validFrom: inDays(2), validTo: inDays(10), reason: 'b away' });
+    const ab = await h.adminA.delegations.create.mutate({ delegatorId: a!, delegateId: b!, validFrom: inDays(1), validTo: inDays(10), reason: 'a away' });
+    const bc = await h.adminA.delegations.create.mutate({ delegatorId: b!, delegateId: c!, validFrom: inDays(2), validTo: inDays(10), reason: 'b away' });
     const e = await errorOf(h.adminA.delegations.create.mutate({ delegatorId: c!, delegateId: a!, validFrom: inDays(3), validTo: inDays(4), reason: 'c away' }));
     expect(e.crmCode).toBe('CYCLE');
-    expect(e.details).toEqual({ path: [c, a, b, c] });
+    expect(e.details).toEqual({ path: [c, a, b, c], delegationIds: [ab.id, bc.id] });
     // Outside the other windows there is no loop.
     expect((await h.adminA.delegations.create.mutate({ delegatorId: c!, delegateId: a!, validFrom: inDays(10), validTo: inDays(11), reason: 'later' })).delegatorId).toBe(c);
     expect((await errorOf(h.adminA.delegations.create.mutate({ delegatorId: a!, delegateId: a!, validFrom: inDays(20), validTo: inDays(21), reason: 'self' }))).fieldErrors).toHaveProperty('delegateId');
@@ -71,6 +72,7 @@ describe('delegations.create', () => {
     expect(Object.keys(over.fieldErrors!)).toEqual(['validTo']);
     expect(Object.keys((await errorOf(h.adminA.delegations.create.mutate({ delegatorId: zhao!, delegateId: 'ghost', validFrom: inDays(3), validTo: inDays(4), reason: 'x' }))).fieldErrors!)).toEqual(['delegateId']);
     const account = await h.adminA.accounts.create.mutate({ name: 'Scoped' });
+    await h.adminA.ownership.assign.mutate({ accountId: account.id, primaryOwnerId: zhao!, reason: 'zhao holds it' });
     expect(Object.keys((await errorOf(h.adminA.delegations.create.mutate({ delegatorId: zhao!, delegateId: li!, scope: 'complaints', accountIds: [account.id], validFrom: inDays(3), validTo: inDays(4), reason: 'x' }))).fieldErrors!)).toEqual(['accountIds']);
     expect(Object.keys((await errorOf(h.adminA.delegations.create.mutate({ delegatorId: zhao!, delegateId: li!, scope: 'accounts', validFrom: inDays(3), validTo: inDays(4), reason: 'x' }))).fieldErrors!)).toEqual(['accountIds']);
     const scoped = await h.adminA.delegations.create.mutate({ delegatorId: zhao!, delegateId: li!, scope: 'accounts', accountIds: [account.id], validFrom: inDays(3), validTo: inDays(4), reason: 'that one account' });
@@ -173,9 +175,10 @@ describe('availability.set', () => {
   });
 
   it('lets only managers and admins mark someone else away (FORBIDDEN for a rep), and refuses unknown users and empty windows', async () => {
-    const [li, zhao] = await freshUsers(h.adminA, 'li', 'zhao');
+    const [li, zhao, boss] = await freshUsers(h.adminA, 'li', 'zhao', 'boss');
+    await h.adminA.teams.create.mutate({ name: `Team ${boss}`, leaderId: boss!, memberIds: [zhao!] });
     expect(await crmCodeOf((await as(li!, 'rep')).availability.set.mutate({ userId: zhao!, awayFrom: inDays(1), awayTo: inDays(2), reason: 'x' }))).toBe('FORBIDDEN');
-    const byManager = await (await as('boss', 'manager')).availability.set.mutate({ userId: zhao!, awayFrom: inDays(1), awayTo: inDays(2), reason: 'sick' });
+    const byManager = await (await as(boss!, 'manager')).availability.set.mutate({ userId: zhao!, awayFrom: inDays(1), awayTo: inDays(2), reason: 'sick' });
     expect(byManager).toMatchObject({ userId: zhao, awayFrom: inDays(1), awayTo: inDays(2) });
     expect((await errorOf(h.adminA.availability.set.mutate({ userId: 'ghost', awayFrom: inDays(1), awayTo: inDays(2), reason: 'x' }))).fieldErrors).toHaveProperty('userId');
     expect((await errorOf(h.adminA.availability.set.mutate({ userId: zhao!, awayFrom: inDays(2), awayTo: inDays(1), reason: 'x' }))).fieldErrors).toHaveProperty('awayTo');

@@ -87,22 +87,25 @@ describe('assertValidDelegation: conflicts (one delegator, same work, same time)
 
 describe('assertValidDelegation: cycles', () => {
   it('refuses the reverse of a delegation in force at the same time with CYCLE, path from and back to the delegator', () => {
-    const err = crmErrorFrom(() => assertValidDelegation(next('li', 'zhou', 2, 4), [del('zhou', 'li', 0, 7)]));
+    const back = del('zhou', 'li', 0, 7);
+    const err = crmErrorFrom(() => assertValidDelegation(next('li', 'zhou', 2, 4), [back]));
     expect(err.code).toBe('CYCLE');
-    expect(err.details).toEqual({ path: ['li', 'zhou', 'li'] });
+    expect(err.details).toEqual({ path: ['li', 'zhou', 'li'], delegationIds: [back.id] });
     expect(err.fieldErrors?.delegateId?.length).toBe(1);
   });
 
-  it('refuses a longer loop li → zhou → qian → li among overlapping delegations, with the whole path', () => {
-    const err = crmErrorFrom(() => assertValidDelegation(next('li', 'zhou', 0, 7), [del('zhou', 'qian', 1, 5), del('qian', 'li', 2, 9), del('zhao', 'li', 0, 9)]));
+  it('refuses a longer loop li → zhou → qian → li among overlapping delegations, with the whole path and the delegations on it', () => {
+    const [zq, ql] = [del('zhou', 'qian', 1, 5), del('qian', 'li', 2, 9)];
+    const err = crmErrorFrom(() => assertValidDelegation(next('li', 'zhou', 0, 7), [zq, ql, del('zhao', 'li', 0, 9)]));
     expect(err.code).toBe('CYCLE');
-    expect(err.details).toEqual({ path: ['li', 'zhou', 'qian', 'li'] });
+    expect(err.details).toEqual({ path: ['li', 'zhou', 'qian', 'li'], delegationIds: [zq.id, ql.id] });
   });
 
   it('finds a loop behind a branch that leads nowhere', () => {
-    const err = crmErrorFrom(() => assertValidDelegation(next('li', 'zhou', 0, 7, 'complaints'), [del('zhou', 'sun', 0, 7, 'complaints'), del('zhou', 'qian', 0, 7, 'approvals'), del('qian', 'li', 0, 7)]));
+    const [zq, ql] = [del('zhou', 'qian', 0, 7, 'approvals'), del('qian', 'li', 0, 7)];
+    const err = crmErrorFrom(() => assertValidDelegation(next('li', 'zhou', 0, 7, 'complaints'), [del('zhou', 'sun', 0, 7, 'complaints'), zq, ql]));
     expect(err.code).toBe('CYCLE');
-    expect(err.details).toEqual({ path: ['li', 'zhou', 'qian', 'li'] });
+    expect(err.details).toEqual({ path: ['li', 'zhou', 'qian', 'li'], delegationIds: [zq.id, ql.id] });
   });
 
   it('a reverse delegation in a window that does not overlap is no cycle', () => {
@@ -204,11 +207,12 @@ describe('assertValidDelegation: properties', () => {
         });
         let code: string | null = null;
         let path: unknown;
+        let delegationIds: unknown;
         try {
           assertValidDelegation(candidate, accepted);
         } catch (e) {
           code = (e as { code: string }).code;
-          path = (e as { details?: { path?: unknown } }).details?.path;
+          ({ path, delegationIds } = (e as { details?: { path?: unknown; delegationIds?: unknown } }).details ?? {});
         }
         if (code === 'VALIDATION' || code === 'CONFLICT') return;
         const closes = findCycle([...accepted, { ...candidate, id: 'candidate' }]) !== null;
@@ -218,6 +222,9 @@ describe('assertValidDelegation: properties', () => {
           expect(p[0]).toBe(candidate.delegatorId);
           expect(p[1]).toBe(candidate.delegateId);
           expect(p.at(-1)).toBe(candidate.delegatorId);
+          // The delegations named lead from the delegate, hop by hop, back to the delegator.
+          const hops = (delegationIds as string[]).map((id) => accepted.find((d) => d.id === id)!);
+          expect(hops.map((d) => [d.delegatorId, d.delegateId])).toEqual(p.slice(1, -1).map((u, i) => [u, p[i + 2]]));
         }
       }),
       { numRuns: 1500 },

@@ -11,7 +11,10 @@ function scopesOverlap(a: { scope: DelegationScope; accountIds: readonly string[
 /**
  * Checks a new delegation against the delegations not yet ended: the window must be real, a user
  * cannot delegate to themselves, a delegator cannot have two delegations covering the same work
- * at the same time (CONFLICT), and delegations in force together cannot form a cycle (CYCLE).
+ * at the same time (CONFLICT), and delegations in force together cannot form a cycle (CYCLE). A
+ * CYCLE names the whole loop: `details.path` (the users, from and back to the delegator) and
+ * `details.delegationIds` (the existing delegations on it, in order); a server shows it only to a
+ * caller who may see every one of them.
  *
  * @example
  * assertValidDelegation({ delegatorId: 'li', delegateId: 'zhao', … }, [{ delegatorId: 'zhao', delegateId: 'li', … }]) // throws CYCLE
@@ -27,17 +30,22 @@ export function assertValidDelegation(next: Omit<DelegationFact, 'id'>, existing
   // A path delegate → … → delegator whose delegations are all in force together with the new one
   // (their windows share an instant: `window` narrows along the path) closes a loop.
   const path = [next.delegatorId, next.delegateId];
-  const visit = (from: string, trail: string[], window: Period): string[] | null => {
+  const visit = (from: string, trail: string[], via: string[], window: Period): { path: string[]; delegationIds: string[] } | null => {
     for (const d of existing.filter((e) => e.delegatorId === from && overlaps(e, window))) {
-      if (d.delegateId === next.delegatorId) return [...trail, d.delegateId];
+      if (d.delegateId === next.delegatorId) return { path: [...trail, d.delegateId], delegationIds: [...via, d.id] };
       if (!trail.includes(d.delegateId)) {
         const shared = { validFrom: d.validFrom > window.validFrom ? d.validFrom : window.validFrom, validTo: window.validTo && window.validTo < d.validTo ? window.validTo : d.validTo };
-        const found = visit(d.delegateId, [...trail, d.delegateId], shared);
+        const found = visit(d.delegateId, [...trail, d.delegateId], [...via, d.id], shared);
         if (found) return found;
       }
     }
     return null;
   };
-  const loop = visit(next.delegateId, path, next);
-  if (loop) throw new CrmError('CYCLE', `the delegation would close a loop: ${loop.join(' → ')}`, { fieldErrors: { delegateId: ['this delegation would close a loop'] }, details: { path: loop } });
+  const loop = visit(next.delegateId, path, [], next);
+  if (loop) {
+    throw new CrmError('CYCLE', `the delegation would close a loop: ${loop.path.join(' → ')}`, {
+      fieldErrors: { delegateId: ['this delegation would close a loop'] },
+      details: { path: loop.path, delegationIds: loop.delegationIds },
+    });
+  }
 }

@@ -14,7 +14,10 @@ export interface VisibilityFacts {
   memberTeamIds: readonly string[];
   /** Users who have an `all`-scope delegation to the actor in force now. */
   delegatorIds: readonly string[];
-  /** Accounts named by `accounts`-scope delegations to the actor in force now. */
+  /**
+   * Accounts named by `accounts`-scope delegations to the actor in force now, only those their
+   * delegator still holds (`heldScope`): the caller narrows them before asking.
+   */
   delegatedAccountIds: readonly string[];
 }
 
@@ -28,6 +31,21 @@ export function visibilityScope(f: VisibilityFacts): VisibilityScope {
   if (f.role === 'admin' || f.role === 'service' || f.role === 'integration') return { all: true };
   const teamIds = new Set([...f.memberTeamIds, ...(f.role === 'manager' ? f.ledTeamIds : [])]);
   return { all: false, teamIds: [...teamIds], ownerIds: [f.actorId, ...f.delegatorIds], accountIds: [...f.delegatedAccountIds] };
+}
+
+/** What a user holds: the teams they belong to now, and (for a manager) those they lead with their sub-teams. */
+export type HoldingFacts = Pick<VisibilityFacts, 'actorId' | 'role' | 'ledTeamIds' | 'memberTeamIds'>;
+
+/**
+ * The accounts a user holds: those they own (primary or secondary) and those of their teams, as
+ * their own visibility reaches them (led sub-teams count for managers), but never through a
+ * delegation to them nor the whole tenant by role. A delegation passes on only these, so it never
+ * widens anyone's visibility beyond the delegator's own.
+ *
+ * @example canSee(heldScope({ actorId: 'li', role: 'rep', ledTeamIds: [], memberTeamIds: ['east'] }), account)
+ */
+export function heldScope(f: HoldingFacts): VisibilityScope {
+  return visibilityScope({ ...f, role: f.role === 'manager' ? 'manager' : 'rep', delegatorIds: [], delegatedAccountIds: [] });
 }
 
 export interface OwnedAccount {

@@ -9,14 +9,14 @@ export type Availability = z.infer<typeof availabilitySchema>;
 
 /**
  * Marks a user away for a window (leave, holiday) without delegating: routing passes over them
- * while away. For oneself, or by managers and admins for others. A window starting in the past
- * starts now (routing already decided is not rewritten); the stored window is answered.
+ * while away. For oneself, or for others by admins and by managers for the people in the teams
+ * they manage (FORBIDDEN otherwise). A window starting in the past starts now (routing already
+ * decided is not rewritten); the stored window is answered.
  */
 export async function setAvailability(ctx: ServiceContext, input: z.input<typeof setAvailabilityInputSchema>): Promise<Availability> {
   authorize(ctx.actor, 'delegations:manage');
   const data = setAvailabilityInputSchema.parse(input);
   const { tenantId } = ctx.actor;
-  const userId = subjectUser(ctx, data.userId, 'userId');
   const now = ctx.clock.now();
   const requestedFrom = new Date(data.awayFrom);
   const awayFrom = requestedFrom < now ? now : requestedFrom;
@@ -24,6 +24,7 @@ export async function setAvailability(ctx: ServiceContext, input: z.input<typeof
   if (awayTo <= now) throw CrmError.validation('awayTo', 'the window has already ended');
   if (awayTo <= awayFrom) throw CrmError.validation('awayTo', 'awayTo must be after awayFrom');
   return inTransaction(ctx, async (tx) => {
+    const userId = await subjectUser(ctx, tx, data.userId, 'userId');
     await assertActiveUsers(tx, tenantId, [['userId', userId]]);
     const row = await tx.availability.create({
       data: { id: newId('awy', ctx.clock), tenantId, userId, awayFrom, awayTo, reason: data.reason, createdBy: `${ctx.actor.type}:${ctx.actor.id}`, createdAt: now },

@@ -1,23 +1,28 @@
-import { assignProductLineInputSchema, can, CrmError, newId, type Team } from '@crmkit/core';
+import { assignProductLineInputSchema, CrmError, newId, type Team } from '@crmkit/core';
 import type { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
+import type { Tx } from '../../db/client.js';
 import { changeTeam } from '../teams/members.js';
 import { actorIdOf, leaderAt } from '../teams/team-rows.js';
+import { assertManagesTeam, managementOf } from '../visibility.js';
 import { loadProductLine } from './product-lines.js';
 
 /**
  * Makes a team member answer for a product line within the team from now on (`userId: null`
  * leaves it unassigned), closing the previous assignment. The user must belong to the team now
- * (VALIDATION otherwise). Team managers may do this, and so may the team's own leader.
+ * (VALIDATION otherwise). Those who manage the team may do this (admins; managers for the teams
+ * they lead and their sub-teams), and so may the team's own leader (FORBIDDEN otherwise).
  */
 export async function assignProductLine(ctx: ServiceContext, input: z.input<typeof assignProductLineInputSchema>): Promise<Team> {
   authorize(ctx.actor, 'teams:read');
   const { teamId, productLineId, userId, reason } = assignProductLineInputSchema.parse(input);
   const { tenantId } = ctx.actor;
-  return changeTeam(ctx, teamId, 'team.product_line_assigned', reason, async (tx, _team, now) => {
-    if (!can(ctx.actor.role, 'teams:manage', ctx.actor.scopes) && !(ctx.actor.type === 'user' && (await leaderAt(tx, tenantId, teamId, now)) === ctx.actor.id)) {
-      authorize(ctx.actor, 'teams:manage');
-    }
+  const guard = async (tx: Tx, _team: unknown, now: Date) => {
+    if (ctx.actor.type === 'user' && (await leaderAt(tx, tenantId, teamId, now)) === ctx.actor.id) return;
+    authorize(ctx.actor, 'teams:manage');
+    assertManagesTeam(ctx, await managementOf(ctx, tx), teamId);
+  };
+  return changeTeam(ctx, teamId, 'team.product_line_assigned', reason, guard, async (tx, _team, now) => {
     const productLine = await loadProductLine(tx, tenantId, productLineId);
     if (productLine.archivedAt) throw new CrmError('PRECONDITION_FAILED', `product line ${productLineId} is archived`, { details: { id: productLineId } });
     if (userId !== null) {

@@ -1,12 +1,15 @@
-import { createTeamInputSchema, newId, type Team } from '@crmkit/core';
+import { createTeamInputSchema, CrmError, newId, type Team } from '@crmkit/core';
 import type { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction, recordChange } from '../audit/record.js';
+import { assertManagesTeam, managementOf } from '../visibility.js';
 import { actorIdOf, assertActiveUsers, loadTeam, teamAt } from './team-rows.js';
 
 /**
  * Creates a sales team with its leader and optional members, from now on, optionally as a
- * sub-team of `parentTeamId`. The leader and members must be active users of the tenant.
+ * sub-team of `parentTeamId`. The leader and members must be active users of the tenant. A
+ * manager creates only sub-teams of teams they manage (FORBIDDEN otherwise); a top-level team
+ * takes an admin.
  */
 export async function createTeam(ctx: ServiceContext, input: z.input<typeof createTeamInputSchema>): Promise<Team> {
   authorize(ctx.actor, 'teams:manage');
@@ -15,6 +18,14 @@ export async function createTeam(ctx: ServiceContext, input: z.input<typeof crea
   const memberIds = [...new Set(data.memberIds ?? [])].filter((id) => id !== data.leaderId);
   return inTransaction(ctx, async (tx) => {
     if (data.parentTeamId) await loadTeam(tx, tenantId, data.parentTeamId);
+    const scope = await managementOf(ctx, tx);
+    if (!scope.all) {
+      if (!data.parentTeamId) {
+        const message = `the ${ctx.actor.role} role may create only sub-teams of teams they manage; a top-level team takes an admin`;
+        throw new CrmError('FORBIDDEN', message, { details: { parentTeamId: null, role: ctx.actor.role } });
+      }
+      assertManagesTeam(ctx, scope, data.parentTeamId);
+    }
     await assertActiveUsers(tx, tenantId, [['leaderId', data.leaderId], ...(data.memberIds ?? []).map((id, i) => [`memberIds.${i}`, id] as const)]);
     const now = ctx.clock.now();
     const id = newId('tm', ctx.clock);
