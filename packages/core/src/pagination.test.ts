@@ -4,6 +4,7 @@ import { crmErrorFrom } from './__tests__/crm-error-from.js';
 import { z } from 'zod';
 import { isCrmError } from './errors.js';
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, pageInputSchema, pageSchema } from './pagination.js';
+import { isoDateTime } from './schema-helpers.js';
 
 
 const keyShape = z.object({ name: z.string(), id: z.string() });
@@ -28,15 +29,16 @@ describe('encodeCursor and decodeCursor', () => {
     );
   });
 
-  it('decodes what it encodes, for any string and number values', () => {
+  it('decodes what it encodes, for any string (without NUL) and number values', () => {
+    const storable = fc.string({ unit: 'binary' }).filter((s) => !s.includes('\u0000'));
     const value = fc.oneof(
-      fc.string({ unit: 'binary' }),
+      storable,
       fc.integer(),
       fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)),
     );
     fc.assert(
       // Sort keys are field names the server chooses; '__proto__' is never one of them.
-      fc.property(fc.dictionary(fc.string({ unit: 'binary' }).filter((k) => k !== '__proto__'), value, { maxKeys: 8 }), (key) => {
+      fc.property(fc.dictionary(storable.filter((k) => k !== '__proto__'), value, { maxKeys: 8 }), (key) => {
         expect(decodeCursor(encodeCursor(key), anyKey)).toEqual(key);
       }),
     );
@@ -50,6 +52,29 @@ describe('encodeCursor and decodeCursor', () => {
       const err = crmErrorFrom(() => decodeCursor(cursor, keyShape));
       expect(err.code).toBe('VALIDATION');
       expect(err.fieldErrors?.cursor?.length).toBe(1);
+    }
+  });
+
+  it('refuses a cursor carrying a NUL anywhere (PostgreSQL cannot compare with it) with VALIDATION on cursor', () => {
+    const keys: Record<string, string | number>[] = [{ name: 'a\u0000', id: 'x' }, { name: 'a', id: '\u0000' }, { name: 'a', id: 'x', ['k\u0000']: 1 }];
+    for (const key of keys) {
+      const err = crmErrorFrom(() => decodeCursor(encodeCursor(key), keyShape.loose()));
+      expect(err.code).toBe('VALIDATION');
+      expect(err.fieldErrors?.cursor?.length).toBe(1);
+    }
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.nat(8), (name, id, at) => {
+        const withNul = `${id.slice(0, at)}\u0000${id.slice(at)}`;
+        expect(crmErrorFrom(() => decodeCursor(encodeCursor({ name, id: withNul }), keyShape)).code).toBe('VALIDATION');
+      }),
+    );
+  });
+
+  it('refuses a cursor whose instant is out of range when the shape asks for isoDateTime', () => {
+    const shape = z.object({ at: isoDateTime, id: z.string() });
+    expect(decodeCursor(encodeCursor({ at: '2026-03-01T00:00:00.000Z', id: 'a' }), shape).at).toBe('2026-03-01T00:00:00.000Z');
+    for (const at of ['0000-12-31T23:59:59.999Z', '2026-03-01T00:00:00+08:00', '2026-02-30T00:00:00Z']) {
+      expect(crmErrorFrom(() => decodeCursor(encodeCursor({ at, id: 'a' }), shape)).fieldErrors?.cursor?.length).toBe(1);
     }
   });
 

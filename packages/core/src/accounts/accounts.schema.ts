@@ -3,7 +3,7 @@ import { idPattern } from '../ids.js';
 import { currencyCodeSchema } from '../money.js';
 import { pageInputSchema, pageSchema } from '../pagination.js';
 import { explanationStepSchema } from '../explanation.js';
-import { clearableText, emailSchema, expectedVersionSchema, isoDateTime, optionalText, phoneSchema, text } from '../schema-helpers.js';
+import { clearableText, emailSchema, expectedVersionSchema, isoDateTime, optionalText, phoneSchema, searchSchema, text, urlSchema } from '../schema-helpers.js';
 
 export const accountIdSchema = z.string().regex(idPattern('acc'), 'expected an account id (acc_…)');
 
@@ -37,7 +37,7 @@ const editable = {
   taxId: text(64),
   phone: phoneSchema,
   email: emailSchema,
-  website: z.url().max(2048),
+  website: urlSchema,
   region: text(100),
   currency: currencyCodeSchema,
 };
@@ -76,8 +76,8 @@ export const getAccountInputSchema = z.strictObject({ id: accountIdSchema });
 
 /** The filters shared by `accounts.list` and `accounts.count`. */
 const accountFilters = {
-  /** Case-insensitive match anywhere in the name (full- and half-width forms match alike). */
-  search: z.string().trim().min(1).max(200).optional(),
+  /** Literal, case-insensitive match anywhere in the name (full- and half-width forms match alike). */
+  search: searchSchema.optional(),
   /** Children of this account; `null` lists top-level accounts only. */
   parentId: accountIdSchema.nullable().optional(),
   grade: accountGradeSchema.optional(),

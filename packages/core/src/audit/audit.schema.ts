@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageInputSchema, pageSchema } from '../pagination.js';
-import { isoDateTime } from '../schema-helpers.js';
+import { isoDateTime, storableString } from '../schema-helpers.js';
 
 export const auditEntityTypeSchema = z.enum(['account', 'contact', 'user', 'apiKey', 'team', 'productLine', 'delegation', 'poolPolicy']);
 export type AuditEntityType = z.infer<typeof auditEntityTypeSchema>;
@@ -23,6 +23,6 @@ export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 export const listAuditInputSchema = pageInputSchema.extend({
   entityType: auditEntityTypeSchema,
-  entityId: z.string().min(1).max(128),
+  entityId: storableString().min(1).max(128),
 }).strict();
 export const auditPageSchema = pageSchema(auditEventSchema);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idPattern } from '../ids.js';
 import { pageInputSchema, pageSchema } from '../pagination.js';
 import { accountIdSchema } from '../accounts/accounts.schema.js';
-import { clearableText, emailSchema, expectedVersionSchema, isoDateTime, optionalText, phoneSchema, text } from '../schema-helpers.js';
+import { clearableText, emailSchema, expectedVersionSchema, isoDateTime, optionalText, phoneSchema, searchSchema, text } from '../schema-helpers.js';
 
 export const contactIdSchema = z.string().regex(idPattern('con'), 'expected a contact id (con_…)');
 
@@ -48,7 +48,8 @@ export const getContactInputSchema = z.strictObject({ id: contactIdSchema });
 
 export const listContactsInputSchema = pageInputSchema.extend({
   accountId: accountIdSchema.optional(),
-  search: z.string().trim().min(1).max(200).optional(),
+  /** Literal, case- and width-insensitive match anywhere in the name. */
+  search: searchSchema.optional(),
   archived: z.enum(['exclude', 'include', 'only']).default('exclude'),
 }).strict().prefault({});
 export const contactPageSchema = pageSchema(contactSchema);

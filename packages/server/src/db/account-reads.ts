@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Db } from './client.js';
+import { containsPattern, nameSearchWhere } from './name-search.js';
 import type { Provider } from './url.js';
 
 /** The columns of an account answer, as services use them. */
@@ -100,15 +101,11 @@ export function visibilityWhere(v: AccountVisibility) {
   };
 }
 
-/**
- * Account reads through Prisma. Prisma's `contains` does not escape LIKE wildcards, so `%` and
- * `_` in a search are escaped here (PostgreSQL's LIKE takes backslash escapes by default).
- */
+/** Account reads through Prisma; the name search is the shared literal one (`nameSearchWhere`). */
 export function prismaAccountReads(db: Db, provider: Provider): AccountReads {
-  const literal = (text: string) => (provider === 'postgresql' ? likeEscape(text) : text);
-  const filters = (q: AccountCountQuery) => ({
+  const filters = async (q: AccountCountQuery) => ({
     tenantId: q.tenantId,
-    ...(q.nameContains ? { nameSearch: { contains: literal(q.nameContains) } } : {}),
+    ...(q.nameContains ? await nameSearchWhere(db, provider, 'Account', q.tenantId, q.nameContains) : {}),
     ...(q.parentId !== undefined ? { parentId: q.parentId } : {}),
     ...(q.grade ? { grade: q.grade } : {}),
     ...(q.archived === 'exclude' ? { archivedAt: null } : q.archived === 'only' ? { archivedAt: { not: null } } : {}),
@@ -116,14 +113,14 @@ export function prismaAccountReads(db: Db, provider: Provider): AccountReads {
   });
   return {
     byId: (tenantId, id) => db.account.findFirst({ where: { id, tenantId }, select: ownedAccountSelect }),
-    list: (q) =>
+    list: async (q) =>
       db.account.findMany({
-        where: { ...filters(q), ...(q.beforeId ? { id: { lt: q.beforeId } } : {}) },
+        where: { ...(await filters(q)), ...(q.beforeId ? { id: { lt: q.beforeId } } : {}) },
         orderBy: { id: 'desc' },
         take: q.take,
         select: accountSelect,
       }),
-    count: (q) => db.account.count({ where: filters(q) }),
+    count: async (q) => db.account.count({ where: await filters(q) }),
     close: () => {},
   };
 }
@@ -150,7 +147,6 @@ function fromSqlite(row: SqliteAccountRow): AccountRow {
 
 const columnList = accountColumns.map((c) => `"${c}"`).join(', ');
 const ownedColumnList = [...accountColumns, ...ownerColumns].map((c) => `"${c}"`).join(', ');
-const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * The visibility filter as SQL. Each set is bound as one JSON array parameter read by
@@ -176,7 +172,7 @@ export function sqliteAccountReads(path: string): AccountReads {
     const clauses = ['"tenantId" = ?'];
     const params: unknown[] = [q.tenantId];
     if (beforeId) clauses.push('"id" < ?'), params.push(beforeId);
-    if (q.nameContains) clauses.push(`"nameSearch" LIKE ? ESCAPE '\\'`), params.push(`%${likeEscape(q.nameContains)}%`);
+    if (q.nameContains) clauses.push(`"nameSearch" LIKE ? ESCAPE '\\'`), params.push(containsPattern(q.nameContains));
     if (q.parentId === null) clauses.push('"parentId" IS NULL');
     else if (q.parentId !== undefined) clauses.push('"parentId" = ?'), params.push(q.parentId);
     if (q.grade) clauses.push('"grade" = ?'), params.push(q.grade);

@@ -1,10 +1,11 @@
-import { decodeCursor, encodeCursor, listActivitiesInputSchema, type Activity, type Page } from '@crmkit/core';
+import { decodeCursor, encodeCursor, isoDateTime, listActivitiesInputSchema, type Activity, type Page } from '@crmkit/core';
 import { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import { assertCanSeeAccount } from '../visibility.js';
 import { toActivity } from './log.js';
 
-const cursorShape = z.object({ at: z.iso.datetime(), id: z.string() });
+// The instant is checked like any input instant: a forged one PostgreSQL cannot compare with is VALIDATION on `cursor`.
+const cursorShape = z.object({ at: isoDateTime, id: z.string() });
 
 /** An account's activities, newest first (by time, then id). */
 export async function listActivities(ctx: ServiceContext, input: z.input<typeof listActivitiesInputSchema>): Promise<Page<Activity>> {

@@ -1,5 +1,5 @@
 import {
-  CrmError, createContactInputSchema, decodeCursor, encodeCursor, listContactsInputSchema, newId, updateContactInputSchema,
+  CrmError, createContactInputSchema, decodeCursor, encodeCursor, listContactsInputSchema, newId, searchKey, updateContactInputSchema,
   type Contact, type CreateContactInput, type Page, type UpdateContactInput,
 } from '@crmkit/core';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import type { Contact as ContactRow } from '../../../generated/sqlite/client.js'
 import { authorize, type ServiceContext } from '../../context.js';
 import { visibilityWhere, type AccountVisibility } from '../../db/account-reads.js';
 import type { Db, Tx } from '../../db/client.js';
+import { nameSearchWhere } from '../../db/name-search.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { assertActive } from '../accounts/account-rows.js';
 import { accountVisibilityOf, loadVisibleAccount, visibilityOf } from '../visibility.js';
@@ -30,6 +31,20 @@ async function loadContact(db: Db | Tx, tenantId: string, id: string, visibility
   return row;
 }
 
+/**
+ * Serializes contact writes on one account, so "one primary contact per account" holds under
+ * concurrency: on PostgreSQL the account row is locked before the transaction writes any contact
+ * of it (always in that order: account, then contacts), and what it decides on is read after the
+ * lock, so a second writer waits and then sees what the first committed. `FOR NO KEY UPDATE`
+ * conflicts with itself and with any update of the account (an archive), not with rows that merely
+ * reference it. SQLite runs one write transaction at a time already (`inTransaction` takes the
+ * write lock first).
+ */
+async function lockAccount(tx: Tx, ctx: ServiceContext, accountId: string): Promise<void> {
+  if (ctx.provider !== 'postgresql') return;
+  await tx.$queryRaw`SELECT "id" FROM "Account" WHERE "id" = ${accountId} AND "tenantId" = ${ctx.actor.tenantId} FOR NO KEY UPDATE`;
+}
+
 /** An account has at most one primary contact: making one primary demotes the others, each with its own audit event. */
 async function demoteOtherPrimaries(tx: Tx, ctx: ServiceContext, accountId: string, keepId: string): Promise<void> {
   const others = await tx.contact.findMany({ where: { tenantId: ctx.actor.tenantId, accountId, isPrimary: true, id: { not: keepId } }, select: contactSelect });
@@ -46,11 +61,12 @@ export async function createContact(ctx: ServiceContext, input: CreateContactInp
   const { tenantId } = ctx.actor;
   const scope = await visibilityOf(ctx);
   return inTransaction(ctx, async (tx) => {
+    await lockAccount(tx, ctx, data.accountId);
     const account = await loadVisibleAccount(tx, tenantId, data.accountId, scope);
     assertActive(account);
     const now = ctx.clock.now();
     const id = newId('con', ctx.clock);
-    const row = await tx.contact.create({ data: { ...data, id, tenantId, createdAt: now, updatedAt: now }, select: contactSelect });
+    const row = await tx.contact.create({ data: { ...data, id, tenantId, nameSearch: searchKey(data.name), createdAt: now, updatedAt: now }, select: contactSelect });
     if (row.isPrimary) await demoteOtherPrimaries(tx, ctx, row.accountId, id);
     const contact = toContact(row);
     await recordChange(tx, ctx, { action: 'contact.created', entityType: 'contact', entityId: id, before: null, after: contact });
@@ -71,7 +87,11 @@ export async function updateContact(ctx: ServiceContext, input: UpdateContactInp
   const { tenantId } = ctx.actor;
   const visibility = await accountVisibilityOf(ctx);
   return inTransaction(ctx, async (tx) => {
-    const current = await loadContact(tx, tenantId, id, visibility);
+    let current = await loadContact(tx, tenantId, id, visibility);
+    if (fields.isPrimary === true) {
+      await lockAccount(tx, ctx, current.accountId);
+      current = await loadContact(tx, tenantId, id, visibility); // as the previous holder of the lock left it
+    }
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
       throw new CrmError('CONFLICT', `contact ${id} is at version ${current.version}, not ${expectedVersion}`, { details: { id, version: current.version, expectedVersion } });
     }
@@ -79,7 +99,8 @@ export async function updateContact(ctx: ServiceContext, input: UpdateContactInp
     if (archived !== undefined && archived !== (current.archivedAt !== null)) changes.archivedAt = archived ? ctx.clock.now() : null;
     else if (current.archivedAt && Object.keys(changes).length > 0) assertActive(current, 'contact');
     if (Object.keys(changes).length === 0) return toContact(current);
-    const updated = await tx.contact.updateMany({ where: { id, tenantId, version: current.version }, data: { ...changes, version: current.version + 1, updatedAt: ctx.clock.now() } });
+    const nameSearch = typeof changes.name === 'string' ? { nameSearch: searchKey(changes.name) } : {};
+    const updated = await tx.contact.updateMany({ where: { id, tenantId, version: current.version }, data: { ...changes, ...nameSearch, version: current.version + 1, updatedAt: ctx.clock.now() } });
     if (updated.count !== 1) throw new CrmError('CONFLICT', `contact ${id} changed during the update; read it again`, { details: { id } });
     if (changes.isPrimary === true) await demoteOtherPrimaries(tx, ctx, current.accountId, id);
     const after = toContact(await loadContact(tx, tenantId, id));
@@ -94,12 +115,13 @@ export async function listContacts(ctx: ServiceContext, input: z.input<typeof li
   const { limit, cursor, accountId, search, archived } = listContactsInputSchema.parse(input);
   const before = cursor ? decodeCursor(cursor, z.object({ id: z.string() })).id : undefined;
   const visibility = await accountVisibilityOf(ctx);
+  const { tenantId } = ctx.actor;
   const rows = await ctx.db.contact.findMany({
     where: {
-      tenantId: ctx.actor.tenantId,
+      tenantId,
       ...(before ? { id: { lt: before } } : {}),
       ...(accountId ? { accountId } : {}),
-      ...(search ? { name: { contains: search.normalize('NFKC') } } : {}),
+      ...(search ? await nameSearchWhere(ctx.db, ctx.provider, 'Contact', tenantId, search) : {}),
       ...(archived === 'exclude' ? { archivedAt: null } : archived === 'only' ? { archivedAt: { not: null } } : {}),
       ...(visibility ? { account: visibilityWhere(visibility) } : {}),
     },

@@ -1,27 +1,26 @@
-import { decodeCursor, encodeCursor, listPoolInputSchema, searchKey, type Account, type Page } from '@crmkit/core';
+import { decodeCursor, encodeCursor, listPoolInputSchema, type Account, type Page } from '@crmkit/core';
 import { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
+import { nameSearchWhere } from '../../db/name-search.js';
 import { accountSelect, toAccount } from '../accounts/account-rows.js';
 
 const cursorShape = z.object({ id: z.string() });
-const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The pool: active accounts with no owning team and no primary owner, newest first, by grade and name. */
 export async function listPool(ctx: ServiceContext, input: z.input<typeof listPoolInputSchema>): Promise<Page<Account>> {
   authorize(ctx.actor, 'pool:claim');
   const { limit, cursor, grade, search } = listPoolInputSchema.parse(input);
   const before = cursor ? decodeCursor(cursor, cursorShape).id : undefined;
-  const key = search ? searchKey(search) : undefined;
+  const { tenantId } = ctx.actor;
   const rows = await ctx.db.account.findMany({
     where: {
-      tenantId: ctx.actor.tenantId,
+      tenantId,
       ownerTeamId: null,
       primaryOwnerId: null,
       archivedAt: null,
       ...(before ? { id: { lt: before } } : {}),
       ...(grade ? { grade } : {}),
-      // Prisma's `contains` does not escape LIKE wildcards; PostgreSQL takes backslash escapes.
-      ...(key ? { nameSearch: { contains: ctx.provider === 'postgresql' ? likeEscape(key) : key } } : {}),
+      ...(search ? await nameSearchWhere(ctx.db, ctx.provider, 'Account', tenantId, search) : {}),
     },
     orderBy: { id: 'desc' },
     take: limit + 1,
