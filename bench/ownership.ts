@@ -193,7 +193,7 @@ async function measureSweep(options: BenchOptions, scenario: SweepScenario, temp
           throw new Error(`the sweep returned ${returned.size} accounts, the statement finds ${dueIds.length}; the sets differ`);
         }
         if (swept.reminded.length !== seed.expectedReminders) throw new Error(`the sweep reminded ${swept.reminded.length} owners; the pool rules say ${seed.expectedReminders}`);
-        const open = await crm.db.accountOwnership.count({ where: { tenantId: seed.tenantId, validTo: null, teamId: null, primaryOwnerId: null, reason: 'pool-return' } });
+        const open = await crm.db.accountOwnership.count({ where: { tenantId: seed.tenantId, validTo: null, teamId: null, primaryOwnerId: null, cause: 'pool-return' } });
         if (open !== returned.size) throw new Error(`after the sweep ${open} open pool-return periods, expected ${returned.size}`);
         if (warmup) {
           const again = await runPoolSweep(ctx);
@@ -246,7 +246,7 @@ function rawDriverFloor(path: string, seed: OwnershipSeed): { totalMs: number; w
       `SELECT "id", "name", "ownerTeamId", "primaryOwnerId", "secondaryOwnerId" FROM "Account" WHERE "id" = ?`,
     );
     const close = db.prepare(`UPDATE "AccountOwnership" SET "validTo" = ? WHERE "tenantId" = ? AND "validTo" IS NULL AND "accountId" = ?`);
-    const open = db.prepare(`INSERT INTO "AccountOwnership" ("id", "tenantId", "accountId", "teamId", "primaryOwnerId", "secondaryOwnerId", "validFrom", "validTo", "reason", "actorId") VALUES (?, ?, ?, NULL, NULL, NULL, ?, NULL, 'pool-return', 'system:pool-sweep')`);
+    const open = db.prepare(`INSERT INTO "AccountOwnership" ("id", "tenantId", "accountId", "teamId", "primaryOwnerId", "secondaryOwnerId", "validFrom", "validTo", "cause", "reason", "actorId") VALUES (?, ?, ?, NULL, NULL, NULL, ?, NULL, 'pool-return', '', 'system:pool-sweep')`);
     const clear = db.prepare(`UPDATE "Account" SET "ownerTeamId" = NULL, "primaryOwnerId" = NULL, "secondaryOwnerId" = NULL, "ownedSince" = NULL, "updatedAt" = ? WHERE "tenantId" = ? AND "id" = ?`);
     const audit = db.prepare(`INSERT INTO "AuditEvent" ("id", "tenantId", "actorType", "actorId", "action", "entityType", "entityId", "before", "after", "at") VALUES (?, ?, 'system', 'pool-sweep', 'account.ownership_changed', 'account', ?, ?, ?, ?)`);
     const event = db.prepare(`INSERT INTO "OutboxEvent" ("id", "tenantId", "type", "entityType", "entityId", "payload", "createdAt") VALUES (?, ?, ?, 'account', ?, ?, ?)`);
@@ -256,10 +256,10 @@ function rawDriverFloor(path: string, seed: OwnershipSeed): { totalMs: number; w
     db.transaction(() => {
       for (const id of ids) {
         const row = read.get(id)!;
-        const before = { teamId: row.ownerTeamId, primaryOwnerId: row.primaryOwnerId, secondaryOwnerId: row.secondaryOwnerId, reason: 'pool-return' };
+        const before = { teamId: row.ownerTeamId, primaryOwnerId: row.primaryOwnerId, secondaryOwnerId: row.secondaryOwnerId, cause: 'pool-return' };
         const periodId = newId('own', clock);
-        const period = { id: periodId, tenantId: seed.tenantId, accountId: id, teamId: null, primaryOwnerId: null, secondaryOwnerId: null, validFrom: seed.at.toISOString(), validTo: null, reason: 'pool-return', actorId: 'system:pool-sweep' };
-        const after = { teamId: null, primaryOwnerId: null, secondaryOwnerId: null, reason: 'pool-return', period };
+        const period = { id: periodId, tenantId: seed.tenantId, accountId: id, teamId: null, primaryOwnerId: null, secondaryOwnerId: null, validFrom: seed.at.toISOString(), validTo: null, cause: 'pool-return', reason: '', actorId: 'system:pool-sweep' };
+        const after = { teamId: null, primaryOwnerId: null, secondaryOwnerId: null, cause: 'pool-return', reason: '', period };
         close.run(at, seed.tenantId, id);
         open.run(periodId, seed.tenantId, id, at);
         clear.run(at, seed.tenantId, id);

@@ -148,10 +148,10 @@ export async function seedOwnershipDatabase(
 
     const clock = createFakeClock(at);
     const update = db.prepare(`UPDATE "Account" SET "ownerTeamId" = ?, "primaryOwnerId" = ?, "secondaryOwnerId" = ?, "ownedSince" = ?, "lastFollowUpAt" = ? WHERE "id" = ?`);
-    const insertPeriod = db.prepare(`INSERT INTO "AccountOwnership" ("id", "tenantId", "accountId", "teamId", "primaryOwnerId", "secondaryOwnerId", "validFrom", "validTo", "reason", "actorId") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertPeriod = db.prepare(`INSERT INTO "AccountOwnership" ("id", "tenantId", "accountId", "teamId", "primaryOwnerId", "secondaryOwnerId", "validFrom", "validTo", "cause", "reason", "actorId") VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'assign', ?, ?)`);
     const period = (accountId: string, owners: Pick<OwnedRow, 'ownerTeamId' | 'primaryOwnerId' | 'secondaryOwnerId'>, from: number, to: number | null) => {
       clock.set(new Date(from));
-      insertPeriod.run(newId('own', clock), seeded.tenantId, accountId, owners.ownerTeamId, owners.primaryOwnerId, owners.secondaryOwnerId, sqliteDateTime(from), to === null ? null : sqliteDateTime(to), 'assign', 'system:bench-seed');
+      insertPeriod.run(newId('own', clock), seeded.tenantId, accountId, owners.ownerTeamId, owners.primaryOwnerId, owners.secondaryOwnerId, sqliteDateTime(from), to === null ? null : sqliteDateTime(to), 'bench seed', 'system:bench-seed');
     };
     // The long account's history: `periods` periods of 6 hours, owners rotating, ending with the current one.
     const step = 6 * 3_600_000;

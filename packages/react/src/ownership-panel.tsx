@@ -1,6 +1,6 @@
 import { useMemo, type ReactNode } from 'react';
 import type { UseQueryResult } from '@tanstack/react-query';
-import type { Account, CrmError, Delegation, OwnershipPeriod, RoutingPurpose, Team } from '@crmkit/core';
+import type { Account, CrmError, Delegation, OwnershipCause, OwnershipPeriod, RoutingPurpose, Team } from '@crmkit/core';
 import { useAccount } from './accounts.js';
 import { useDelegations, useOwnershipHistory, useResponsible, useTeam, type DelegationPage, type OwnershipHistory, type Resolution } from './ownership.js';
 
@@ -12,7 +12,9 @@ export interface CurrentOwners {
   secondaryOwnerId: string | null;
   /** When the current period began, or null when the account has never been owned. */
   since: string | null;
-  /** Why the current period began (`claim`, `release`, `pool-return`, a manager's words…), or null. */
+  /** Why the current period began (`create`, `assign`, `claim`, `release`, `pool-return`…), or null. */
+  cause: OwnershipCause | null;
+  /** The words of whoever began it ('' when none were given), or null. */
   reason: string | null;
 }
 
@@ -64,8 +66,8 @@ const noDelegations: Delegation[] = [];
 function currentOwners(periods: readonly OwnershipPeriod[]): CurrentOwners {
   let open: OwnershipPeriod | undefined;
   for (let i = periods.length - 1; i >= 0 && !open; i--) if (periods[i]!.validTo === null) open = periods[i];
-  if (!open) return { teamId: null, primaryOwnerId: null, secondaryOwnerId: null, since: null, reason: null };
-  return { teamId: open.teamId, primaryOwnerId: open.primaryOwnerId, secondaryOwnerId: open.secondaryOwnerId, since: open.validFrom, reason: open.reason };
+  if (!open) return { teamId: null, primaryOwnerId: null, secondaryOwnerId: null, since: null, cause: null, reason: null };
+  return { teamId: open.teamId, primaryOwnerId: open.primaryOwnerId, secondaryOwnerId: open.secondaryOwnerId, since: open.validFrom, cause: open.cause, reason: open.reason };
 }
 
 /**
@@ -84,7 +86,7 @@ function currentOwners(periods: readonly OwnershipPeriod[]): CurrentOwners {
  *       <p>Owner: {owners?.primaryOwnerId ?? '—'}, backup: {owners?.secondaryOwnerId ?? '—'}</p>
  *       <p>Responsible now: {responsible?.userId} ({responsible?.explanation.at(-1)?.message})</p>
  *       {delegations.map((d) => <p key={d.id}>Delegated to {d.delegateId} until {d.validTo}</p>)}
- *       <ol>{history?.map((p) => <li key={p.validFrom}>{p.validFrom}: {p.reason}</li>)}</ol>
+ *       <ol>{history?.map((p) => <li key={p.validFrom}>{p.validFrom}: {p.cause} {p.reason}</li>)}</ol>
  *     </section>} />
  */
 export function OwnershipPanel({ accountId, purpose, productLineId, render }: OwnershipPanelProps): ReactNode {

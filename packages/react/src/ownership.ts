@@ -80,12 +80,12 @@ export function useResponsible<TData = Resolution>(input: UseResponsibleInput, o
 
 /**
  * Every ownership period of an account, oldest first: team, primary and secondary owner, when,
- * why and by whom. The last period is the current one when its `validTo` is null. Disabled while
+ * why (`cause`, and the person's words as `reason`) and by whom. The last period is the current one when its `validTo` is null. Disabled while
  * `accountId` is undefined.
  *
  * @example
  * const { data } = useOwnershipHistory(accountId);
- * return <ol>{data?.periods.map((p) => <li key={p.validFrom}>{p.validFrom}: {p.primaryOwnerId ?? p.teamId ?? 'pool'} ({p.reason})</li>)}</ol>;
+ * return <ol>{data?.periods.map((p) => <li key={p.validFrom}>{p.validFrom}: {p.primaryOwnerId ?? p.teamId ?? 'pool'} ({p.cause} {p.reason})</li>)}</ol>;
  */
 export function useOwnershipHistory<TData = OwnershipHistory>(
   accountId: string | undefined,

@@ -92,7 +92,7 @@ function History({ accountId }: { accountId: string }) {
   return (
     <ol aria-label="history">
       {data?.periods.map((p) => (
-        <li key={p.validFrom}>{`${p.teamId === team.id ? 'team' : (p.teamId ?? '-')}/${p.primaryOwnerId ?? '-'}/${p.secondaryOwnerId ?? '-'} ${p.validTo ? 'closed' : 'open'} (${p.reason})`}</li>
+        <li key={p.validFrom}>{`${p.teamId === team.id ? 'team' : (p.teamId ?? '-')}/${p.primaryOwnerId ?? '-'}/${p.secondaryOwnerId ?? '-'} ${p.validTo ? 'closed' : 'open'} (${p.cause}: ${p.reason})`}</li>
       ))}
     </ol>
   );
@@ -300,7 +300,7 @@ describe('usePool, useClaimAccount and useReleaseAccount', () => {
     expect(listItems('pool')).not.toContain(owned.name);
 
     const period = await act(() => result.current.claim.mutateAsync({ accountId: wanted.id }));
-    expect(period).toMatchObject({ accountId: wanted.id, teamId: null, primaryOwnerId: 'rep.pool', validTo: null, reason: 'claim' });
+    expect(period).toMatchObject({ accountId: wanted.id, teamId: null, primaryOwnerId: 'rep.pool', validTo: null, cause: 'claim', reason: '' });
     // Settled after the mounted lists refetched: their new pages are already cached.
     expect(cachedNames(crmKeys.pool.list({ search: word }))).toEqual([other.name]);
     expect(cachedNames(crmKeys.accounts.list({ search: word }))).toEqual([wanted.name]);
@@ -312,7 +312,7 @@ describe('usePool, useClaimAccount and useReleaseAccount', () => {
     await waitFor(() => expect(listItems('pool')).toEqual([other.name, wanted.name]));
     expect(listItems('mine')).toEqual([]);
     const history = await crm.client.ownership.history.query({ accountId: wanted.id });
-    expect(history.periods.map((p) => p.reason)).toEqual(['claim', 'release: moved to another city']);
+    expect(history.periods.map((p) => [p.cause, p.reason])).toEqual([['claim', ''], ['release', 'moved to another city']]);
   });
 
   it('pages the pool over the cursor with the accounts flattened', async () => {

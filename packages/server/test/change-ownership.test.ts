@@ -29,17 +29,17 @@ const initial: (OwnershipState | 'legacy-no-ownedSince')[] = [
 /** The changes compared (account index, change), deliberately not in account order. */
 const HOUR = 3_600_000;
 const changes = (at: Date): [number, Omit<OwnershipChange, 'accountId'>][] => [
-  [9, { next: NOBODY, reason: 'pool-return', at }],
-  [0, { next: own({ primaryOwnerId: 'li' }), reason: 'claim', at }], // unowned → owned: tenure starts
-  [1, { next: own({ primaryOwnerId: 'li' }), reason: 'assign' }], // no-op
-  [2, { next: own({ primaryOwnerId: 'li', secondaryOwnerId: 'zhao' }), reason: 'assign', note: 'cover while wang travels' }], // secondary only: ownedSince kept
-  [3, { next: own({ teamId: 'tm_east', primaryOwnerId: 'li' }), reason: 'assign', at }], // primary added: tenure starts
-  [4, { next: NOBODY, reason: 'release', note: 'not a fit' }],
-  [5, { next: own({ primaryOwnerId: 'li', secondaryOwnerId: 'wang' }), reason: 'assign', at }], // legacy: ownedSince stays null
-  [6, { next: own({ primaryOwnerId: 'wang' }), reason: 'departure', note: 'li left', at: new Date(at.getTime() - HOUR) }], // handover at another instant
-  [7, { next: own({ teamId: 'tm_west' }), reason: 'assign', at }], // primary removed, team keeps it: tenure starts
-  [8, { next: NOBODY, reason: 'pool-return', at }],
-  [10, { next: NOBODY, reason: 'assign', at }], // no-op on an unowned account
+  [9, { next: NOBODY, cause: 'pool-return', at }],
+  [0, { next: own({ primaryOwnerId: 'li' }), cause: 'claim', at }], // unowned → owned: tenure starts
+  [1, { next: own({ primaryOwnerId: 'li' }), cause: 'assign' }], // no-op
+  [2, { next: own({ primaryOwnerId: 'li', secondaryOwnerId: 'zhao' }), cause: 'assign', reason: 'cover while wang travels' }], // secondary only: ownedSince kept
+  [3, { next: own({ teamId: 'tm_east', primaryOwnerId: 'li' }), cause: 'assign', at }], // primary added: tenure starts
+  [4, { next: NOBODY, cause: 'release', reason: 'not a fit' }],
+  [5, { next: own({ primaryOwnerId: 'li', secondaryOwnerId: 'wang' }), cause: 'assign', at }], // legacy: ownedSince stays null
+  [6, { next: own({ primaryOwnerId: 'wang' }), cause: 'departure', reason: 'li left', at: new Date(at.getTime() - HOUR) }], // handover at another instant
+  [7, { next: own({ teamId: 'tm_west' }), cause: 'assign', at }], // primary removed, team keeps it: tenure starts
+  [8, { next: NOBODY, cause: 'pool-return', at }],
+  [10, { next: NOBODY, cause: 'assign', at }], // no-op on an unowned account
 ];
 
 interface World {
@@ -56,10 +56,10 @@ async function world(): Promise<World> {
   await inTransaction(ctx, async (tx) => {
     for (const [i, state] of initial.entries()) {
       if (state === 'legacy-no-ownedSince') {
-        await changeOwnership(tx, ctx, accountIds[i]!, own({ primaryOwnerId: 'li' }), { reason: 'assign' });
+        await changeOwnership(tx, ctx, accountIds[i]!, own({ primaryOwnerId: 'li' }), { cause: 'assign' });
         await tx.account.update({ where: { id: accountIds[i]! }, data: { ownedSince: null } });
       } else {
-        await changeOwnership(tx, ctx, accountIds[i]!, state, { reason: 'assign' });
+        await changeOwnership(tx, ctx, accountIds[i]!, state, { cause: 'assign' });
       }
     }
   });
@@ -79,7 +79,7 @@ async function snapshot({ h }: World) {
   const rows = {
     accounts: await db.$queryRawUnsafe(`SELECT "id", "ownerTeamId", "primaryOwnerId", "secondaryOwnerId", ${text('ownedSince')}, ${text('updatedAt')}, "version" FROM "Account" ORDER BY "id"`),
     periods: await db.$queryRawUnsafe(
-      `SELECT "id", "tenantId", "accountId", "teamId", "primaryOwnerId", "secondaryOwnerId", ${text('validFrom')}, ${text('validTo')}, "reason", "actorId" FROM "AccountOwnership" ORDER BY "id"`,
+      `SELECT "id", "tenantId", "accountId", "teamId", "primaryOwnerId", "secondaryOwnerId", ${text('validFrom')}, ${text('validTo')}, "cause", "reason", "actorId" FROM "AccountOwnership" ORDER BY "id"`,
     ),
     audit: await db.$queryRawUnsafe(`SELECT "id", "tenantId", "actorType", "actorId", "action", "entityType", "entityId", "before", "after", ${text('at')} FROM "AuditEvent" WHERE "entityType" = 'account' ORDER BY "id"`),
     outbox: await db.$queryRawUnsafe(`SELECT "id", "tenantId", "type", "entityType", "entityId", "payload", ${text('createdAt')}, ${text('deliveredAt')} FROM "OutboxEvent" WHERE "entityType" = 'account' ORDER BY "id"`),
@@ -152,11 +152,11 @@ describe('changeOwnershipMany', () => {
     const ctx = h.crm.serviceContext(systemActor(h.tenantA));
     const before = await snapshot(many);
     expect(await inTransaction(ctx, (tx) => changeOwnershipMany(tx, ctx, []))).toEqual([]);
-    const twice = [{ accountId: accountIds[0]!, next: NOBODY, reason: 'release' }, { accountId: accountIds[0]!, next: own({ primaryOwnerId: 'wang' }), reason: 'assign' }];
+    const twice: OwnershipChange[] = [{ accountId: accountIds[0]!, next: NOBODY, cause: 'release' }, { accountId: accountIds[0]!, next: own({ primaryOwnerId: 'wang' }), cause: 'assign' }];
     const refused = await inTransaction(ctx, (tx) => changeOwnershipMany(tx, ctx, twice)).catch((e: unknown) => e);
     expect(isCrmError(refused) && refused.code).toBe('VALIDATION');
     const otherTenant = h.crm.serviceContext(systemActor(h.tenantB));
-    const missing = await inTransaction(otherTenant, (tx) => changeOwnershipMany(tx, otherTenant, [{ accountId: accountIds[3]!, next: NOBODY, reason: 'release' }])).catch((e: unknown) => e);
+    const missing = await inTransaction(otherTenant, (tx) => changeOwnershipMany(tx, otherTenant, [{ accountId: accountIds[3]!, next: NOBODY, cause: 'release' }])).catch((e: unknown) => e);
     expect(isCrmError(missing) && missing.code).toBe('NOT_FOUND');
     expect(await snapshot(many)).toEqual(before);
   });

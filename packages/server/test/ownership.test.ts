@@ -33,7 +33,7 @@ describe('ownership.assign and history', () => {
 
     const t1 = h.clock.now().toISOString();
     const first = await h.adminA.ownership.assign.mutate({ accountId: account.id, teamId: team.id, primaryOwnerId: li!, reason: 'signed the contract' });
-    expect(first).toMatchObject({ accountId: account.id, teamId: team.id, primaryOwnerId: li, secondaryOwnerId: null, validFrom: t1, validTo: null, reason: 'assign: signed the contract' });
+    expect(first).toMatchObject({ accountId: account.id, teamId: team.id, primaryOwnerId: li, secondaryOwnerId: null, validFrom: t1, validTo: null, cause: 'assign', reason: 'signed the contract' });
     expect(first!.actorId).toMatch(/^apiKey:key_/);
     h.clock.advance(30 * DAY_MS);
     const t2 = h.clock.now().toISOString();

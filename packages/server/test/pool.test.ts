@@ -37,7 +37,7 @@ async function poolState(h: Harness) {
 
 async function periodsOf(h: Harness, accountId: string) {
   const rows = await h.crm.db.accountOwnership.findMany({ where: { accountId }, orderBy: [{ validFrom: 'asc' }, { id: 'asc' }] });
-  return rows.map((r) => ({ primaryOwnerId: r.primaryOwnerId, teamId: r.teamId, reason: r.reason, validFrom: iso(r.validFrom), validTo: r.validTo ? iso(r.validTo) : null }));
+  return rows.map((r) => ({ primaryOwnerId: r.primaryOwnerId, teamId: r.teamId, cause: r.cause, reason: r.reason, validFrom: iso(r.validFrom), validTo: r.validTo ? iso(r.validTo) : null }));
 }
 
 describe('pool policy', () => {
@@ -102,15 +102,15 @@ describe('pool list, claim, release and assign', () => {
     expect((await h.adminB.pool.list.query({})).items).toEqual([]);
   });
 
-  it('a claim makes the rep primary owner (reason claim) and starts the pool clock; an owned account cannot be claimed', async () => {
+  it('a claim makes the rep primary owner (cause claim) and starts the pool clock; an owned account cannot be claimed', async () => {
     const { h, as } = w;
     const acc = await h.adminA.accounts.create.mutate({ name: 'Claim Me', grade: 'C' });
     const period = await (await as('rep-2')).pool.claim.mutate({ accountId: acc.id });
-    expect(period).toMatchObject({ accountId: acc.id, primaryOwnerId: 'rep-2', teamId: null, reason: 'claim', validFrom: iso(h.clock.now()), validTo: null, actorId: 'user:rep-2' });
+    expect(period).toMatchObject({ accountId: acc.id, primaryOwnerId: 'rep-2', teamId: null, cause: 'claim', reason: '', validFrom: iso(h.clock.now()), validTo: null, actorId: 'user:rep-2' });
     const row = await h.crm.db.account.findUniqueOrThrow({ where: { id: acc.id } });
     expect(row.ownedSince?.toISOString()).toBe(iso(h.clock.now()));
-    // rep-1 cannot see it: the same answer as for a missing account; the owner sees why.
-    expect(await crmCodeOf((await as('rep-1')).pool.claim.mutate({ accountId: acc.id }))).toBe('NOT_FOUND');
+    // rep-1 cannot see it: it was taken from the pool (CONFLICT), not by whom; the owner sees why.
+    expect(await errorOf((await as('rep-1')).pool.claim.mutate({ accountId: acc.id }))).toMatchObject({ crmCode: 'CONFLICT', details: { accountId: acc.id } });
     expect(await crmCodeOf((await as('rep-2')).pool.claim.mutate({ accountId: acc.id }))).toBe('PRECONDITION_FAILED');
     expect(await crmCodeOf(h.adminA.pool.claim.mutate({ accountId: acc.id }))).toBe('FORBIDDEN');
   });
@@ -134,13 +134,13 @@ describe('pool list, claim, release and assign', () => {
     expect((await h.crm.db.account.findMany({ where: { primaryOwnerId: 'rep-3' }, select: { id: true }, orderBy: { id: 'asc' } })).map((a) => a.id)).toEqual([a1.id, a2.id, c2.id]);
   });
 
-  it('release gives the account back (owners cleared, reason release) and blocks the releasing rep from reclaiming for K days', async () => {
+  it('release gives the account back (owners cleared, cause release) and blocks the releasing rep from reclaiming for K days', async () => {
     const { h, as } = w;
     const acc = await h.adminA.accounts.create.mutate({ name: 'Release Me', grade: 'B' });
     await (await as('rep-1')).pool.claim.mutate({ accountId: acc.id });
     expect(await crmCodeOf((await as('rep-2')).pool.release.mutate({ accountId: acc.id, reason: 'not mine' }))).toBe('NOT_FOUND');
     const released = await (await as('rep-1')).pool.release.mutate({ accountId: acc.id, reason: 'moved away' });
-    expect(released).toMatchObject({ primaryOwnerId: null, teamId: null, secondaryOwnerId: null, reason: 'release: moved away' });
+    expect(released).toMatchObject({ primaryOwnerId: null, teamId: null, secondaryOwnerId: null, cause: 'release', reason: 'moved away' });
     expect(await crmCodeOf((await as('rep-1')).pool.release.mutate({ accountId: acc.id, reason: 'again' }))).toBe('NOT_FOUND');
     expect(await crmCodeOf(h.adminA.pool.release.mutate({ accountId: acc.id, reason: 'again' }))).toBe('PRECONDITION_FAILED');
 
@@ -152,7 +152,7 @@ describe('pool list, claim, release and assign', () => {
     expect((await (await as('rep-1')).pool.claim.mutate({ accountId: acc.id })).primaryOwnerId).toBe('rep-1');
   });
 
-  it('a manager assigns a pool account to a rep (reason pool-assign), optionally for a team the rep belongs to', async () => {
+  it('a manager assigns a pool account to a rep (cause pool-assign), optionally for a team the rep belongs to', async () => {
     const { h, as } = w;
     const db = h.crm.db;
     const now = h.clock.now();
@@ -170,7 +170,7 @@ describe('pool list, claim, release and assign', () => {
     expect(await crmCodeOf(mgr.pool.assign.mutate({ accountId: acc.id, userId: 'nobody', reason: 'x' }))).toBe('NOT_FOUND');
     expect(await crmCodeOf(mgr.pool.assign.mutate({ accountId: acc.id, userId: 'rep-1', teamId, reason: 'x' }))).toBe('PRECONDITION_FAILED');
     const period = await mgr.pool.assign.mutate({ accountId: acc.id, userId: 'rep-2', teamId, reason: 'regional lead' });
-    expect(period).toMatchObject({ teamId, primaryOwnerId: 'rep-2', reason: 'pool-assign: regional lead', actorId: 'user:mgr-1' });
+    expect(period).toMatchObject({ teamId, primaryOwnerId: 'rep-2', cause: 'pool-assign', reason: 'regional lead', actorId: 'user:mgr-1' });
     expect(await crmCodeOf(mgr.pool.assign.mutate({ accountId: acc.id, userId: 'rep-1', reason: 'again' }))).toBe('PRECONDITION_FAILED');
     expect((await mgr.pool.list.query({})).items.some((a) => a.id === acc.id)).toBe(false);
   });
@@ -245,11 +245,11 @@ describe('pool returns over a month end', () => {
     expect((await h.adminA.pool.list.query({})).items.map((a) => a.id)).toEqual([accountId]);
   });
 
-  it('records the return as an ownership period with reason pool-return, and notifies the previous owner by event', async () => {
+  it('records the return as an ownership period with cause pool-return, and notifies the previous owner by event', async () => {
     const { h } = w;
     expect(await periodsOf(h, accountId)).toEqual([
-      { primaryOwnerId: 'rep-1', teamId: null, reason: 'claim', validFrom: '2026-01-20T08:00:00.000Z', validTo: due },
-      { primaryOwnerId: null, teamId: null, reason: 'pool-return', validFrom: due, validTo: null },
+      { primaryOwnerId: 'rep-1', teamId: null, cause: 'claim', reason: '', validFrom: '2026-01-20T08:00:00.000Z', validTo: due },
+      { primaryOwnerId: null, teamId: null, cause: 'pool-return', reason: '', validFrom: due, validTo: null },
     ]);
     const events = await h.crm.db.outboxEvent.findMany({ where: { entityId: accountId, createdAt: new Date(due) }, orderBy: { id: 'asc' } });
     expect(events.map((e) => e.type)).toEqual(['account.ownership_changed', 'pool.return_notice']);
@@ -257,7 +257,11 @@ describe('pool returns over a month end', () => {
     expect(notice.actor).toEqual({ type: 'apiKey', id: expect.any(String) });
     expect(notice.after).toMatchObject({ accountId, previousOwnerId: 'rep-1', notify: 'rep-1', dueAt: due, returnedAt: due, rule: 'no-follow-up' });
     const trail = await h.adminA.audit.list.query({ entityType: 'account', entityId: accountId, limit: 1 });
-    expect(trail.items[0]).toMatchObject({ action: 'account.ownership_changed', before: { primaryOwnerId: 'rep-1', reason: 'pool-return' }, after: { primaryOwnerId: null, reason: 'pool-return' } });
+    expect(trail.items[0]).toMatchObject({
+      action: 'account.ownership_changed',
+      before: { primaryOwnerId: 'rep-1', cause: 'pool-return', reason: '' },
+      after: { primaryOwnerId: null, cause: 'pool-return', reason: '' },
+    });
   });
 
   it('keeps the previous owner from reclaiming within K days, while another rep may claim at once', async () => {
@@ -267,7 +271,7 @@ describe('pool returns over a month end', () => {
     expect(blocked).toMatchObject({ crmCode: 'PRECONDITION_FAILED', details: { rule: 'reclaim-block', until: '2026-03-09T10:00:00.000Z' } });
     h.clock.set('2026-03-09T10:00:00Z');
     const reclaimed = await (await as('rep-1')).pool.claim.mutate({ accountId });
-    expect(reclaimed).toMatchObject({ primaryOwnerId: 'rep-1', reason: 'claim' });
+    expect(reclaimed).toMatchObject({ primaryOwnerId: 'rep-1', cause: 'claim' });
     // A returned account is open to others immediately.
     const other = await h.adminA.accounts.create.mutate({ name: 'Other Co', grade: 'B' });
     await (await as('rep-1')).pool.claim.mutate({ accountId: other.id });
@@ -287,7 +291,7 @@ describe('pool returns over a year end', () => {
   it('an account assigned on 2026-12-15 without follow-up returns on 2027-01-04 (grade A: 20 days), not a day early', async () => {
     const { h, as } = w;
     const acc = await h.adminA.accounts.create.mutate({ name: 'Year End Co', grade: 'A' });
-    await (await as('mgr-1', 'manager')).pool.assign.mutate({ accountId: acc.id, userId: 'rep-2', reason: 'new year push' });
+    await h.adminA.pool.assign.mutate({ accountId: acc.id, userId: 'rep-2', reason: 'new year push' });
     const preview = await h.adminA.pool.preview.query({ withinDays: 20 });
     expect(preview.returns.map((r) => [r.accountId, r.dueAt, r.remindAt])).toEqual([[acc.id, '2027-01-04T12:00:00.000Z', '2026-12-30T12:00:00.000Z']]);
     expect(preview.returns[0]!.explanation[1]!.message).toBe('owned since 2026-12-15T12:00:00.000Z with no follow-up; returns after 20 days without a follow-up');
@@ -298,9 +302,9 @@ describe('pool returns over a year end', () => {
     expect((await h.adminA.pool.sweep.mutate({})).returned).toEqual([]);
     h.clock.set('2027-01-04T12:00:00Z');
     expect((await h.adminA.pool.sweep.mutate({})).returned.map((r) => [r.accountId, r.dueAt])).toEqual([[acc.id, '2027-01-04T12:00:00.000Z']]);
-    expect((await periodsOf(h, acc.id)).map((p) => [p.reason, p.validFrom])).toEqual([
-      ['pool-assign: new year push', '2026-12-15T12:00:00.000Z'],
-      ['pool-return', '2027-01-04T12:00:00.000Z'],
+    expect((await periodsOf(h, acc.id)).map((p) => [p.cause, p.reason, p.validFrom])).toEqual([
+      ['pool-assign', 'new year push', '2026-12-15T12:00:00.000Z'],
+      ['pool-return', '', '2027-01-04T12:00:00.000Z'],
     ]);
     // Reclaim block for grade A is 14 days: until 2027-01-18.
     expect((await errorOf((await as('rep-2')).pool.claim.mutate({ accountId: acc.id }))).details).toMatchObject({ rule: 'reclaim-block', until: '2027-01-18T12:00:00.000Z' });
@@ -326,7 +330,7 @@ async function seedSweepAccounts(h: Harness): Promise<string[]> {
       data: { primaryOwnerId: i % 5 === 4 ? null : i % 2 ? 'rep-1' : 'rep-2', ownerTeamId: i % 5 === 4 ? teamId : null, ownedSince, lastFollowUpAt },
     });
     await db.accountOwnership.create({
-      data: { id: newId('own', h.clock), tenantId: h.tenantA, accountId: acc.id, teamId: i % 5 === 4 ? teamId : null, primaryOwnerId: i % 5 === 4 ? null : i % 2 ? 'rep-1' : 'rep-2', validFrom: ownedSince, reason: 'assign', actorId: 'test' },
+      data: { id: newId('own', h.clock), tenantId: h.tenantA, accountId: acc.id, teamId: i % 5 === 4 ? teamId : null, primaryOwnerId: i % 5 === 4 ? null : i % 2 ? 'rep-1' : 'rep-2', validFrom: ownedSince, cause: 'assign', reason: '', actorId: 'test' },
     });
   }
   return ids;
@@ -384,7 +388,7 @@ describe('two sweeps at once', () => {
     expect(returned).toEqual(due);
     const reminded = [...a[h.tenantA]!.reminded, ...b[h.tenantA]!.reminded];
     expect(new Set(reminded).size).toBe(reminded.length);
-    const periods = await h.crm.db.accountOwnership.findMany({ where: { reason: 'pool-return' }, select: { accountId: true } });
+    const periods = await h.crm.db.accountOwnership.findMany({ where: { cause: 'pool-return' }, select: { accountId: true } });
     expect(periods.map((p) => p.accountId).sort()).toEqual(due);
     expect(await h.crm.db.outboxEvent.count({ where: { type: 'pool.reminder' } })).toBe(reminded.length);
   });
@@ -440,7 +444,7 @@ describe('pool preview and sweep agree', () => {
     expect(teamNotices).toHaveLength(8);
     expect(teamNotices.every((a) => a.notify === 'mgr-1')).toBe(true);
     // Every account owned at the start has returned now, each once.
-    const returnedPeriods = await h.crm.db.accountOwnership.findMany({ where: { reason: 'pool-return' }, select: { accountId: true } });
+    const returnedPeriods = await h.crm.db.accountOwnership.findMany({ where: { cause: 'pool-return' }, select: { accountId: true } });
     expect(returnedPeriods.map((p) => p.accountId).sort()).toEqual([...ids].sort());
   });
 

@@ -66,7 +66,7 @@ const system = (tenantId: string): Actor => ({ tenantId, type: 'system', id: 'vi
 
 async function setOwners(tenantId: string, accountId: string, state: OwnershipState) {
   const ctx = h.crm.serviceContext(system(tenantId));
-  await inTransaction(ctx, (tx) => changeOwnership(tx, ctx, accountId, state, { reason: 'assign' }));
+  await inTransaction(ctx, (tx) => changeOwnership(tx, ctx, accountId, state, { cause: 'assign' }));
 }
 
 const at = (days: number) => new Date(t0 + days * DAY_MS);
@@ -339,7 +339,7 @@ describe('creating accounts', () => {
     const created = await rep.accounts.create.mutate({ name: 'Found at a trade fair' });
     expect((await rep.accounts.get.query({ id: created.id })).name).toBe('Found at a trade fair');
     const history = await h.adminA.ownership.history.query({ accountId: created.id });
-    expect(history.periods.map((p) => [p.primaryOwnerId, p.teamId, p.reason])).toEqual([['creator-rep', null, 'assign: the creator owns a new account']]);
+    expect(history.periods.map((p) => [p.primaryOwnerId, p.teamId, p.cause, p.reason])).toEqual([['creator-rep', null, 'create', '']]);
     const byKey = await h.adminA.accounts.create.mutate({ name: 'Imported by the ERP' });
     expect((await h.adminA.ownership.history.query({ accountId: byKey.id })).periods).toEqual([]);
   });

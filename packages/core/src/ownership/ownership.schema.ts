@@ -3,7 +3,7 @@ import { accountGradeSchema, accountIdSchema, accountSchema } from '../accounts/
 import { explanationStepSchema } from '../explanation.js';
 import { idPattern } from '../ids.js';
 import { pageInputSchema, pageSchema } from '../pagination.js';
-import { isoDateTime, text } from '../schema-helpers.js';
+import { isoDateTime, searchSchema, text } from '../schema-helpers.js';
 import { hostUserIdSchema } from '../users/users.schema.js';
 
 export const teamIdSchema = z.string().regex(idPattern('tm'), 'expected a team id (tm_…)');
@@ -46,6 +46,17 @@ export const productLinePageSchema = pageSchema(productLineSchema);
 export const assignProductLineInputSchema = z.strictObject({ teamId: teamIdSchema, productLineId: productLineIdSchema, userId: hostUserIdSchema.nullable(), reason: reasonSchema });
 
 // ── Ownership ────────────────────────────────────────────────────────────────────────────
+/**
+ * Why an ownership period began, as data the rules read (the person's words are its `reason`):
+ * `create` the creator owns a new account, `assign` a manager's or admin's assignment, `claim` a
+ * rep took it from the pool, `release` its owner gave it back, `pool-assign` a manager handed a
+ * pool account out, `pool-return` the sweep returned it, `departure` its owner left; `renewal` and
+ * `merge` are for later capabilities.
+ *
+ * @example ownershipCauseSchema.parse('pool-return')
+ */
+export const ownershipCauseSchema = z.enum(['create', 'assign', 'claim', 'release', 'pool-assign', 'pool-return', 'departure', 'renewal', 'merge']);
+export type OwnershipCause = z.infer<typeof ownershipCauseSchema>;
 export const ownershipPeriodSchema = z.object({
   accountId: accountIdSchema,
   teamId: teamIdSchema.nullable(),
@@ -53,6 +64,9 @@ export const ownershipPeriodSchema = z.object({
   secondaryOwnerId: hostUserIdSchema.nullable(),
   validFrom: isoDateTime,
   validTo: isoDateTime.nullable(),
+  /** Why the period began. */
+  cause: ownershipCauseSchema,
+  /** The words of whoever made the change ('' when they gave none, as for a claim or a pool return). */
   reason: z.string(),
   actorId: z.string(),
 });
@@ -146,7 +160,7 @@ export const getPoolPolicyInputSchema = z.strictObject({ grade: z.union([account
 export const poolSweepInputSchema = z.strictObject({ batchSize: z.number().int().min(1).max(1_000).optional() }).prefault({});
 export const setPoolPolicyInputSchema = z.strictObject({ policies: z.array(poolPolicySchema).min(1).max(5) });
 export const poolPoliciesSchema = z.object({ policies: z.array(poolPolicySchema) });
-export const listPoolInputSchema = pageInputSchema.extend({ grade: accountGradeSchema.optional(), search: z.string().trim().min(1).max(200).optional() }).strict().prefault({});
+export const listPoolInputSchema = pageInputSchema.extend({ grade: accountGradeSchema.optional(), search: searchSchema.optional() }).strict().prefault({});
 export const poolPageSchema = pageSchema(accountSchema);
 export const claimInputSchema = z.strictObject({ accountId: accountIdSchema });
 export const releaseInputSchema = z.strictObject({ accountId: accountIdSchema, reason: reasonSchema });

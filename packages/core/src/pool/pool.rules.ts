@@ -1,6 +1,7 @@
 import { DAY_MS } from '../clock.js';
 import { CrmError } from '../errors.js';
 import { step, type ExplanationStep } from '../explanation.js';
+import type { OwnershipCause } from '../ownership/ownership.schema.js';
 
 export interface PoolPolicy {
   /** The grade this policy is for, or `*` for every grade without its own. */
@@ -204,6 +205,19 @@ export function poolReturnDecision(
  * The candidate bound that goes with this decision (the same function as {@link poolCandidateBound}),
  * reachable through the decision the server already imports from `@crmkit/core`.
  */
+
+/**
+ * The causes of a period by which its previous primary owner lost the account to the pool: the
+ * reclaim block runs from the start of such a period (a departure to the pool starts none).
+ */
+export const POOL_LOSS_CAUSES = ['pool-return', 'release'] as const satisfies readonly OwnershipCause[];
+
+/**
+ * The causes of a period by which the account was taken out of the pool. While such a period is
+ * in force, a rep asking to claim the account learns it was taken (CONFLICT), never by whom:
+ * every rep could see it while it sat in the pool.
+ */
+export const POOL_TAKING_CAUSES = ['claim', 'pool-assign'] as const satisfies readonly OwnershipCause[];
 
 export interface ClaimFacts {
   userId: string;

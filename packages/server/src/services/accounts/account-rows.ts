@@ -79,8 +79,11 @@ export async function subtreeIds(db: Db | Tx, tenantId: string, id: string): Pro
 }
 
 /**
- * Serializes hierarchy changes within a tenant, so two concurrent re-parentings cannot each
- * pass the cycle check. SQLite already runs one write transaction at a time.
+ * Serializes hierarchy changes within a tenant (creating or moving an account under a parent,
+ * archiving one), so two concurrent re-parentings cannot each pass the cycle check and an archive
+ * cannot miss a branch being added under it. Take it before the first read: on PostgreSQL (READ
+ * COMMITTED) every later statement then sees what the previous holder committed. SQLite already
+ * runs one write transaction at a time.
  */
 export async function lockHierarchy(tx: Tx, ctx: ServiceContext): Promise<void> {
   if (ctx.provider !== 'postgresql') return;

@@ -2,7 +2,7 @@ import { CrmError, canSee, type Account } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { loadVisibleAccount, visibilityOf } from '../visibility.js';
-import { accountSelect, assertActive, assertVersion, toAccount } from './account-rows.js';
+import { accountSelect, assertActive, assertVersion, lockHierarchy, toAccount } from './account-rows.js';
 
 /**
  * Archives an account. Refused while it has active branches: archive or move those first (the
@@ -13,6 +13,8 @@ export async function archiveAccount(ctx: ServiceContext, input: { id: string; e
   const { tenantId } = ctx.actor;
   const scope = await visibilityOf(ctx);
   return inTransaction(ctx, async (tx) => {
+    // With creating and moving branches under a parent: the branch check below reads what they committed.
+    await lockHierarchy(tx, ctx);
     const current = await loadVisibleAccount(tx, tenantId, input.id, scope);
     assertActive(current);
     assertVersion(current, input.expectedVersion);

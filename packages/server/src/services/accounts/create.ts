@@ -33,7 +33,7 @@ export async function createAccount(ctx: ServiceContext, input: CreateAccountInp
     const account = toAccount(row);
     await recordChange(tx, ctx, { action: 'account.created', entityType: 'account', entityId: id, before: null, after: account });
     if (ctx.actor.type === 'user' && (ctx.actor.role === 'rep' || ctx.actor.role === 'manager')) {
-      await changeOwnership(tx, ctx, id, { teamId: null, primaryOwnerId: ctx.actor.id, secondaryOwnerId: null }, { reason: 'assign', note: 'the creator owns a new account' });
+      await changeOwnership(tx, ctx, id, { teamId: null, primaryOwnerId: ctx.actor.id, secondaryOwnerId: null }, { cause: 'create' });
     }
     return account;
   });

@@ -1,4 +1,4 @@
-import { CrmError, newId, tenureStartAfter, type OwnershipPeriod, type OwnershipState } from '@crmkit/core';
+import { CrmError, newId, tenureStartAfter, type OwnershipCause, type OwnershipPeriod, type OwnershipState } from '@crmkit/core';
 import { Prisma } from '../../../generated/sqlite/client.js';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
@@ -6,11 +6,15 @@ import { recordChange } from '../audit/record.js';
 
 export type { OwnershipState };
 
-/** Why an ownership period began: assignment, pool claim/release/return, departure… */
-export type OwnershipReason = 'assign' | 'claim' | 'release' | 'pool-assign' | 'pool-return' | 'departure' | (string & {});
+/** A stored period as the API answers it (the `cause` column holds one of core's `ownershipCauseSchema` values). */
+export function toPeriod(row: { accountId: string; teamId: string | null; primaryOwnerId: string | null; secondaryOwnerId: string | null; validFrom: Date; validTo: Date | null; cause: string; reason: string; actorId: string }): OwnershipPeriod {
+  return { ...row, validFrom: row.validFrom.toISOString(), validTo: row.validTo?.toISOString() ?? null, cause: row.cause as OwnershipCause };
+}
 
-export function toPeriod(row: { accountId: string; teamId: string | null; primaryOwnerId: string | null; secondaryOwnerId: string | null; validFrom: Date; validTo: Date | null; reason: string; actorId: string }): OwnershipPeriod {
-  return { ...row, validFrom: row.validFrom.toISOString(), validTo: row.validTo?.toISOString() ?? null };
+/** Why an ownership change is made: the cause of the period it opens, and the person's words ('' when none). */
+export interface ChangeWhy {
+  cause: OwnershipCause;
+  reason?: string | undefined;
 }
 
 /** The Account mirror columns an ownership change writes (ownedSince left out: keep it). */
@@ -35,40 +39,57 @@ export function ownershipColumns(before: OwnershipState, next: OwnershipState, a
   return columns;
 }
 
-/** The reason stored on a period: the reason, and the note after a colon. */
-const periodReason = (change: { reason: OwnershipReason; note?: string | undefined }) => (change.note ? `${change.reason}: ${change.note}` : change.reason);
-
-/** The audit/outbox `before` and `after` of an ownership change. */
-function changePayloads(before: OwnershipState, next: OwnershipState, reason: OwnershipReason, period: OwnershipPeriod) {
-  return { before: { ...before, reason }, after: { ...next, reason, period } };
+/** The audit/outbox `before` and `after` of an ownership change: the owners, the change's cause and the person's words. */
+function changePayloads(before: OwnershipState, next: OwnershipState, period: OwnershipPeriod) {
+  const why = { cause: period.cause, reason: period.reason };
+  return { before: { ...before, ...why }, after: { ...next, ...why, period } };
 }
 
 /**
- * Changes who owns an account from now on, in the caller's transaction: closes the period in
- * force, opens the next (nothing is overwritten), keeps the account's current-owner columns
- * equal to it, and records one audit and outbox event (`account.ownership_changed`, with
- * `reason`). A change to the same state is a no-op and returns null.
+ * Locks the given accounts' rows for the rest of the caller's transaction (PostgreSQL, in id
+ * order so two lockers cannot deadlock; SQLite's write transactions already run one at a time),
+ * so what the caller reads next about their owners stays true until it commits. A caller that
+ * decides on an account's owners (release: "is it still owned?") locks before it reads.
+ */
+export async function lockAccounts(tx: Tx, ctx: ServiceContext, accountIds: readonly string[]): Promise<void> {
+  if (ctx.provider !== 'postgresql') return;
+  const ids = [...new Set(accountIds)].sort();
+  for (const part of chunked(ids, IN_IDS)) {
+    await tx.$queryRaw`SELECT "id" FROM "Account" WHERE "tenantId" = ${ctx.actor.tenantId} AND "id" IN (${Prisma.join(part)}) ORDER BY "id" FOR UPDATE`;
+  }
+}
+
+/**
+ * Changes who owns an account from now on, in the caller's transaction: locks the account,
+ * closes the period in force, opens the next (nothing is overwritten), keeps the account's
+ * current-owner columns equal to it, and records one audit and outbox event
+ * (`account.ownership_changed`, with the period's `cause` and `reason`). A change to the same
+ * state is a no-op and returns null.
  * For many accounts at once use {@link changeOwnershipMany}, which writes the same rows.
+ *
+ * @example await changeOwnership(tx, ctx, accountId, { teamId: null, primaryOwnerId: 'li', secondaryOwnerId: null }, { cause: 'assign', reason: 'her territory' })
  */
 export async function changeOwnership(
   tx: Tx,
   ctx: ServiceContext,
   accountId: string,
   next: OwnershipState,
-  change: { reason: OwnershipReason; note?: string | undefined; at?: Date },
+  change: ChangeWhy & { at?: Date },
 ): Promise<OwnershipPeriod | null> {
   const { tenantId } = ctx.actor;
   const at = change.at ?? ctx.clock.now();
-  const account = await tx.account.findFirstOrThrow({ where: { id: accountId, tenantId }, select: { ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true, ownedSince: true } });
+  // Locked first: two changes at once on PostgreSQL would otherwise both close the same period and each open one.
+  await lockAccounts(tx, ctx, [accountId]);
+  const account = await tx.account.findFirstOrThrow({ where: { id: accountId, tenantId }, select: { ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true } });
   const before: OwnershipState = { teamId: account.ownerTeamId, primaryOwnerId: account.primaryOwnerId, secondaryOwnerId: account.secondaryOwnerId };
   if (sameOwnership(before, next)) return null;
   await tx.accountOwnership.updateMany({ where: { tenantId, accountId, validTo: null }, data: { validTo: at } });
   const row = await tx.accountOwnership.create({
-    data: { id: newId('own', ctx.clock), tenantId, accountId, ...next, validFrom: at, validTo: null, reason: periodReason(change), actorId: `${ctx.actor.type}:${ctx.actor.id}` },
+    data: { id: newId('own', ctx.clock), tenantId, accountId, ...next, validFrom: at, validTo: null, cause: change.cause, reason: change.reason ?? '', actorId: `${ctx.actor.type}:${ctx.actor.id}` },
   });
   await tx.account.update({ where: { id: accountId }, data: { ...ownershipColumns(before, next, at), updatedAt: at } });
   const period = toPeriod(row);
-  await recordChange(tx, ctx, { action: OWNERSHIP_CHANGED, entityType: 'account', entityId: accountId, ...changePayloads(before, next, change.reason, period) });
+  await recordChange(tx, ctx, { action: OWNERSHIP_CHANGED, entityType: 'account', entityId: accountId, ...changePayloads(before, next, period) });
   return period;
 }
 
@@ -76,11 +97,9 @@ export async function changeOwnership(
 export const OWNERSHIP_CHANGED = 'account.ownership_changed';
 
 /** One account's change for {@link changeOwnershipMany}: the same arguments `changeOwnership` takes. */
-export interface OwnershipChange {
+export interface OwnershipChange extends ChangeWhy {
   accountId: string;
   next: OwnershipState;
-  reason: OwnershipReason;
-  note?: string | undefined;
   /** When the change takes effect (default: the clock's now). */
   at?: Date;
   /** The account's owners as the caller just read them in this transaction (spares re-reading them). */
@@ -102,7 +121,9 @@ const IN_IDS = 1_000;
  * made in the same order. Returns the new period of each change, null for a no-op.
  *
  * Each account may appear once (the calls in a row would see each other's effect); an account
- * not found in the tenant fails the whole call with NOT_FOUND.
+ * not found in the tenant fails the whole call with NOT_FOUND. It locks the accounts first, in id
+ * order (see {@link lockAccounts}), as `changeOwnership` does, so every ownership write takes the
+ * account rows before the period rows; a caller passing `before` should have read it under that lock.
  */
 export async function changeOwnershipMany(tx: Tx, ctx: ServiceContext, changes: readonly OwnershipChange[]): Promise<(OwnershipPeriod | null)[]> {
   if (changes.length === 0) return [];
@@ -115,6 +136,7 @@ export async function changeOwnershipMany(tx: Tx, ctx: ServiceContext, changes: 
 
   const current = new Map<string, { ownerTeamId: string | null; primaryOwnerId: string | null; secondaryOwnerId: string | null }>();
   for (const c of changes) if (c.before) current.set(c.accountId, { ownerTeamId: c.before.teamId, primaryOwnerId: c.before.primaryOwnerId, secondaryOwnerId: c.before.secondaryOwnerId });
+  await lockAccounts(tx, ctx, [...seen]);
   for (const ids of chunked([...seen].filter((id) => !current.has(id)), IN_IDS)) {
     const rows = await tx.$queryRaw<{ id: string; ownerTeamId: string | null; primaryOwnerId: string | null; secondaryOwnerId: string | null }[]>`
       SELECT "id", "ownerTeamId", "primaryOwnerId", "secondaryOwnerId" FROM "Account" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(ids)})`;
@@ -147,12 +169,12 @@ export async function changeOwnershipMany(tx: Tx, ctx: ServiceContext, changes: 
     // The row as the ORM's create returns it (columns in model order), so the payloads match.
     const row = {
       id: newId('own', ctx.clock), tenantId, accountId: c.accountId, teamId: c.next.teamId, primaryOwnerId: c.next.primaryOwnerId, secondaryOwnerId: c.next.secondaryOwnerId,
-      validFrom: at, validTo: null, reason: periodReason(c), actorId,
+      validFrom: at, validTo: null, cause: c.cause, reason: c.reason ?? '', actorId,
     };
-    periodRows.push(Prisma.sql`(${row.id}, ${tenantId}, ${row.accountId}, ${row.teamId}, ${row.primaryOwnerId}, ${row.secondaryOwnerId}, ${at}, NULL, ${row.reason}, ${actorId})`);
+    periodRows.push(Prisma.sql`(${row.id}, ${tenantId}, ${row.accountId}, ${row.teamId}, ${row.primaryOwnerId}, ${row.secondaryOwnerId}, ${at}, NULL, ${row.cause}, ${row.reason}, ${actorId})`);
     const period = toPeriod(row);
     periods.push(period);
-    const { before: beforePayload, after } = changePayloads(before, c.next, c.reason, period);
+    const { before: beforePayload, after } = changePayloads(before, c.next, period);
     auditRows.push(
       Prisma.sql`(${newId('aud', ctx.clock)}, ${tenantId}, ${auditActorType}, ${auditActorId}, ${OWNERSHIP_CHANGED}, ${'account'}, ${c.accountId}, ${JSON.stringify(beforePayload)}, ${JSON.stringify(after)}, ${now})`,
     );
@@ -172,7 +194,7 @@ export async function changeOwnershipMany(tx: Tx, ctx: ServiceContext, changes: 
       await tx.$executeRaw`UPDATE "AccountOwnership" SET "validTo" = ${new Date(at)} WHERE "tenantId" = ${tenantId} AND "validTo" IS NULL AND "accountId" IN (${Prisma.join(part)})`;
     }
   }
-  await insertRows(tx, Prisma.sql`INSERT INTO "AccountOwnership" ("id", "tenantId", "accountId", "teamId", "primaryOwnerId", "secondaryOwnerId", "validFrom", "validTo", "reason", "actorId") VALUES `, periodRows);
+  await insertRows(tx, Prisma.sql`INSERT INTO "AccountOwnership" ("id", "tenantId", "accountId", "teamId", "primaryOwnerId", "secondaryOwnerId", "validFrom", "validTo", "cause", "reason", "actorId") VALUES `, periodRows);
   for (const { columns, at, ids } of accountUpdates.values()) {
     const ownedSince = 'ownedSince' in columns ? Prisma.sql`, "ownedSince" = ${columns.ownedSince}` : Prisma.empty;
     for (const part of chunked(ids, IN_IDS)) {

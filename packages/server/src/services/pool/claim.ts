@@ -1,4 +1,4 @@
-import { CrmError, assertCanClaim, canSee, claimInputSchema, policyFor, type OwnershipPeriod } from '@crmkit/core';
+import { CrmError, POOL_LOSS_CAUSES, POOL_TAKING_CAUSES, assertCanClaim, canSee, claimInputSchema, policyFor, type OwnershipPeriod } from '@crmkit/core';
 import type { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
@@ -9,7 +9,7 @@ import { inPool } from './due.js';
 import { loadPoolPolicies } from './policy.js';
 
 /**
- * A rep takes an account from the pool as its primary owner (reason `claim`). Refused over the
+ * A rep takes an account from the pool as its primary owner (cause `claim`). Refused over the
  * rep's cap (accounts they hold as primary owner, of the policy's grade or all for `*`) and,
  * within the policy's reclaim block, when they lost this account to the pool (return or release).
  */
@@ -31,24 +31,32 @@ export async function claimAccount(ctx: ServiceContext, input: z.input<typeof cl
     const lostAt = policy ? await lostToPoolAt(tx, tenantId, accountId, userId) : null;
     assertCanClaim({ userId, at, policy, heldCount, lostAt });
     await takeFromPool(tx, ctx, accountId, at);
-    const period = await changeOwnership(tx, ctx, accountId, { teamId: null, primaryOwnerId: userId, secondaryOwnerId: account.secondaryOwnerId }, { reason: 'claim', at });
+    const period = await changeOwnership(tx, ctx, accountId, { teamId: null, primaryOwnerId: userId, secondaryOwnerId: account.secondaryOwnerId }, { cause: 'claim', at });
     return period!;
   });
 }
 
 /**
- * An account of the tenant that is in the pool and active. An owned account the caller cannot
- * see answers NOT_FOUND (as if absent); one they can see answers PRECONDITION_FAILED.
+ * An account of the tenant that is in the pool and active. An owned account the caller can see
+ * answers PRECONDITION_FAILED, naming its owners. One they cannot see answers CONFLICT without
+ * owners when it was taken from the pool (its period in force began with a claim or a pool
+ * assignment; on PostgreSQL the loser of two claims at once may read it only after the winner
+ * committed), else NOT_FOUND, as if absent.
  */
 export async function loadPoolAccount(tx: Tx, ctx: ServiceContext, accountId: string) {
+  const { tenantId } = ctx.actor;
   const account = await tx.account.findFirst({
-    where: { id: accountId, tenantId: ctx.actor.tenantId },
+    where: { id: accountId, tenantId },
     select: { id: true, grade: true, archivedAt: true, ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true },
   });
   if (!account) throw CrmError.notFound('account', accountId);
   if (!inPool(account)) {
-    if (!canSee(await visibilityOf(ctx, tx), account)) throw CrmError.notFound('account', accountId);
-    throw new CrmError('PRECONDITION_FAILED', `account ${accountId} is not in the pool`, { details: { accountId, ownerTeamId: account.ownerTeamId, primaryOwnerId: account.primaryOwnerId } });
+    if (canSee(await visibilityOf(ctx, tx), account)) {
+      throw new CrmError('PRECONDITION_FAILED', `account ${accountId} is not in the pool`, { details: { accountId, ownerTeamId: account.ownerTeamId, primaryOwnerId: account.primaryOwnerId } });
+    }
+    const taken = await tx.accountOwnership.findFirst({ where: { tenantId, accountId, validTo: null, cause: { in: [...POOL_TAKING_CAUSES] } }, select: { id: true } });
+    if (taken) throw takenMeanwhile(accountId);
+    throw CrmError.notFound('account', accountId);
   }
   if (account.archivedAt) throw new CrmError('PRECONDITION_FAILED', `account ${accountId} is archived`, { details: { id: accountId } });
   return account;
@@ -60,12 +68,16 @@ export async function loadPoolAccount(tx: Tx, ctx: ServiceContext, accountId: st
  */
 export async function takeFromPool(tx: Tx, ctx: ServiceContext, accountId: string, at: Date): Promise<void> {
   const taken = await tx.account.updateMany({ where: { id: accountId, tenantId: ctx.actor.tenantId, ownerTeamId: null, primaryOwnerId: null }, data: { updatedAt: at } });
-  if (taken.count !== 1) throw new CrmError('CONFLICT', `account ${accountId} was taken from the pool meanwhile`, { details: { accountId } });
+  if (taken.count !== 1) throw takenMeanwhile(accountId);
 }
 
+/** The answer to a rep who asks for an account someone took from the pool: that it was taken, not by whom. */
+const takenMeanwhile = (accountId: string) => new CrmError('CONFLICT', `account ${accountId} was taken from the pool meanwhile`, { details: { accountId } });
+
 /**
- * When the user last lost this account to the pool: the start of the latest `pool-return` or
- * `release` period that followed a period in which they were the primary owner.
+ * When the user last lost this account to the pool: the start of the latest period caused by a
+ * pool return or a release (core's POOL_LOSS_CAUSES) that followed a period in which they were
+ * the primary owner. Read from the cause, never from the words of `reason`.
  */
 async function lostToPoolAt(tx: Tx, tenantId: string, accountId: string, userId: string): Promise<Date | null> {
   const held = await tx.accountOwnership.findMany({ where: { tenantId, accountId, primaryOwnerId: userId, validTo: { not: null } }, select: { validTo: true } });
@@ -75,7 +87,7 @@ async function lostToPoolAt(tx: Tx, tenantId: string, accountId: string, userId:
       tenantId,
       accountId,
       validFrom: { in: held.map((h) => h.validTo!) },
-      OR: [{ reason: 'pool-return' }, { reason: { startsWith: 'pool-return: ' } }, { reason: 'release' }, { reason: { startsWith: 'release: ' } }],
+      cause: { in: [...POOL_LOSS_CAUSES] },
     },
     orderBy: { validFrom: 'desc' },
     select: { validFrom: true },

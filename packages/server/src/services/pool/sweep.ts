@@ -4,7 +4,7 @@ import { authorize, type Actor, type ServiceContext } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
 import { inTransaction } from '../audit/record.js';
 import { Prisma } from '../../../generated/sqlite/client.js';
-import { changeOwnershipMany, insertRows } from '../ownership/change-ownership.js';
+import { changeOwnershipMany, insertRows, lockAccounts } from '../ownership/change-ownership.js';
 import { byDueThenId, judge, judgeOwnedAccounts, readCandidateRows, toPoolReturn, type Judged, type PoolReturn } from './due.js';
 import { loadPoolPolicies } from './policy.js';
 
@@ -33,7 +33,7 @@ export interface PoolSweepResult {
 /**
  * The pool job for the context's tenant, at `now`: returns every account that is due (the
  * preview's computation with `withinDays: 0`) through `changeOwnershipMany` (what `changeOwnership`
- * writes per account: reason `pool-return`, audit and `account.ownership_changed` events), one
+ * writes per account: cause `pool-return`, audit and `account.ownership_changed` events), one
  * transaction per batch, each with a
  * `pool.return_notice` outbox event naming the previous owner to notify; and emits one
  * `pool.reminder` outbox event per account inside its reminder window that was not reminded
@@ -103,13 +103,16 @@ export async function runPoolSweepForAllTenants(deps: { db: Db; serviceContext(a
 }
 
 /**
- * Returns one batch, in the caller's transaction (which holds the sweep lock). The batch's accounts are read again inside it and judged
- * again with the same function at the same instant, so a follow-up, release or claim that
- * landed after the scan is respected and a concurrent or repeated sweep returns nothing twice.
+ * Returns one batch, in the caller's transaction (which holds the sweep lock). The batch's
+ * accounts are locked, read again inside it and judged again with the same function at the same
+ * instant, so a follow-up, release or assignment that landed after the scan is respected (one
+ * arriving meanwhile waits for the batch) and a concurrent or repeated sweep returns nothing twice.
  */
 async function returnBatch(tx: Tx, ctx: ServiceContext, policies: readonly PoolPolicy[], at: Date, batch: Judged[]): Promise<PoolReturn[]> {
   const { tenantId } = ctx.actor;
-  const rows = await readCandidateRows(tx, tenantId, batch.map((j) => j.row.id));
+  const ids = batch.map((j) => j.row.id);
+  await lockAccounts(tx, ctx, ids);
+  const rows = await readCandidateRows(tx, tenantId, ids);
   const stillDue: Judged[] = [];
   for (const row of rows) {
     const decision = judge(row, policies, at);
@@ -124,7 +127,7 @@ async function returnBatch(tx: Tx, ctx: ServiceContext, policies: readonly PoolP
       accountId: row.id,
       before: { teamId: row.ownerTeamId, primaryOwnerId: row.primaryOwnerId, secondaryOwnerId: row.secondaryOwnerId },
       next: { teamId: null, primaryOwnerId: null, secondaryOwnerId: null },
-      reason: 'pool-return',
+      cause: 'pool-return',
       at,
     })),
   );
