@@ -125,3 +125,39 @@ describe('the sweep and an owner at once', () => {
     expect(await withSeveralOpenPeriods(ids)).toEqual([]);
   });
 });
+
+describe('archiving a pool account while it is taken or followed up', () => {
+  /** Whether the account's history holds anything after its archive: an ownership change or a follow-up. */
+  async function touchedAfterArchive(id: string): Promise<boolean> {
+    const trail = await h.crm.db.auditEvent.findMany({ where: { entityType: 'account', entityId: id }, orderBy: { id: 'asc' }, select: { action: true } });
+    const archivedAt = trail.findIndex((e) => e.action === 'account.archived');
+    return archivedAt >= 0 && trail.slice(archivedAt + 1).some((e) => e.action === 'account.ownership_changed' || e.action === 'account.activity_logged');
+  }
+
+  it('an archive racing a claim or a pool assignment: an archived account never leaves the pool', async () => {
+    // Fresh tokens: the tests above move the clock past the first ones' lifetime.
+    [repA, manager] = await Promise.all([h.asUser(h.tenantA, 'race-a', 'rep'), h.asUser(h.tenantA, 'race-mgr', 'manager')]);
+    for (let round = 0; round < ROUNDS; round++) {
+      const { id } = await h.adminA.accounts.create.mutate({ name: `Archived or taken ${round}` });
+      const take = round % 2 === 0 ? () => repA.pool.claim.mutate({ accountId: id }) : () => manager.pool.assign.mutate({ accountId: id, userId: 'race-b', reason: 'territory' });
+      const results = await Promise.all([outcome(h.adminA.accounts.archive.mutate({ id })), outcome(after(round % 6, take))]);
+      const account = await h.adminA.accounts.get.query({ id });
+      if (account.archivedAt) {
+        expect(await touchedAfterArchive(id), `round ${round}: ${results.join(', ')}`).toBe(false);
+        expect(results[1], `round ${round}`).not.toBe('ok');
+        expect(['PRECONDITION_FAILED', 'CONFLICT', 'NOT_FOUND']).toContain(results[1]);
+      }
+      const owned = await h.crm.db.account.findUnique({ where: { id }, select: { archivedAt: true, primaryOwnerId: true } });
+      expect(owned!.archivedAt !== null && owned!.primaryOwnerId !== null, `round ${round}: archived and owned`).toBe(false);
+    }
+  });
+
+  it('an archive racing a follow-up: no activity is logged on an archived account', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { id } = await h.adminA.accounts.create.mutate({ name: `Archived or followed up ${round}` });
+      const results = await Promise.all([outcome(h.adminA.accounts.archive.mutate({ id })), outcome(after(round % 6, () => h.adminA.activities.log.mutate({ accountId: id, kind: 'call' })))]);
+      expect(await touchedAfterArchive(id), `round ${round}: ${results.join(', ')}`).toBe(false);
+      expect(results, `round ${round}`).toContain('ok');
+    }
+  });
+});

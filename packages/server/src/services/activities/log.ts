@@ -1,6 +1,7 @@
 import { CrmError, logActivityInputSchema, newId, type Activity } from '@crmkit/core';
 import type { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
+import { lockAccounts } from '../../db/locks.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { assertCanSeeAccount } from '../visibility.js';
 
@@ -22,6 +23,8 @@ export async function logActivity(ctx: ServiceContext, input: z.input<typeof log
   if (at > now) throw CrmError.validation('at', `a follow-up cannot be logged in the future (now is ${now.toISOString()})`);
   return inTransaction(ctx, async (tx) => {
     await assertCanSeeAccount(ctx, data.accountId, tx);
+    // Locked before reading archivedAt: a concurrent archive then waits for this follow-up or is seen by it.
+    await lockAccounts(tx, ctx, [data.accountId], 'write-under');
     const account = await tx.account.findFirstOrThrow({ where: { id: data.accountId, tenantId }, select: { archivedAt: true, lastFollowUpAt: true } });
     if (account.archivedAt) throw new CrmError('PRECONDITION_FAILED', `account ${data.accountId} is archived`, { details: { id: data.accountId } });
     const row = await tx.activity.create({ data: { id: newId('act', ctx.clock), tenantId, accountId: data.accountId, userId: ctx.actor.id, kind: data.kind, note: data.note ?? null, at } });

@@ -7,6 +7,7 @@ import type { Contact as ContactRow } from '../../../generated/sqlite/client.js'
 import { authorize, type ServiceContext } from '../../context.js';
 import { visibilityWhere, type AccountVisibility } from '../../db/account-reads.js';
 import type { Db, Tx } from '../../db/client.js';
+import { lockAccounts } from '../../db/locks.js';
 import { nameSearchWhere } from '../../db/name-search.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { assertActive } from '../accounts/account-rows.js';
@@ -31,20 +32,11 @@ async function loadContact(db: Db | Tx, tenantId: string, id: string, visibility
   return row;
 }
 
-/**
- * Serializes contact writes on one account, so "one primary contact per account" holds under
- * concurrency: on PostgreSQL the account row is locked before the transaction writes any contact
- * of it (always in that order: account, then contacts), and what it decides on is read after the
- * lock, so a second writer waits and then sees what the first committed. `FOR NO KEY UPDATE`
- * conflicts with itself and with any update of the account (an archive), not with rows that merely
- * reference it. SQLite runs one write transaction at a time already (`inTransaction` takes the
- * write lock first).
+/*
+ * Contact writes on one account are serialized, so "one primary contact per account" holds under
+ * concurrency: the account row is locked (`write-under`) before the transaction writes any contact
+ * of it (always account, then contacts), and what it decides on is read after the lock.
  */
-async function lockAccount(tx: Tx, ctx: ServiceContext, accountId: string): Promise<void> {
-  if (ctx.provider !== 'postgresql') return;
-  await tx.$queryRaw`SELECT "id" FROM "Account" WHERE "id" = ${accountId} AND "tenantId" = ${ctx.actor.tenantId} FOR NO KEY UPDATE`;
-}
-
 /** An account has at most one primary contact: making one primary demotes the others, each with its own audit event. */
 async function demoteOtherPrimaries(tx: Tx, ctx: ServiceContext, accountId: string, keepId: string): Promise<void> {
   const others = await tx.contact.findMany({ where: { tenantId: ctx.actor.tenantId, accountId, isPrimary: true, id: { not: keepId } }, select: contactSelect });
@@ -61,7 +53,7 @@ export async function createContact(ctx: ServiceContext, input: CreateContactInp
   const { tenantId } = ctx.actor;
   const scope = await visibilityOf(ctx);
   return inTransaction(ctx, async (tx) => {
-    await lockAccount(tx, ctx, data.accountId);
+    await lockAccounts(tx, ctx, [data.accountId], 'write-under');
     const account = await loadVisibleAccount(tx, tenantId, data.accountId, scope);
     assertActive(account);
     const now = ctx.clock.now();
@@ -89,7 +81,7 @@ export async function updateContact(ctx: ServiceContext, input: UpdateContactInp
   return inTransaction(ctx, async (tx) => {
     let current = await loadContact(tx, tenantId, id, visibility);
     if (fields.isPrimary === true) {
-      await lockAccount(tx, ctx, current.accountId);
+      await lockAccounts(tx, ctx, [current.accountId], 'write-under');
       current = await loadContact(tx, tenantId, id, visibility); // as the previous holder of the lock left it
     }
     if (expectedVersion !== undefined && current.version !== expectedVersion) {

@@ -2,6 +2,7 @@ import { CrmError, newId, tenureStartAfter, type OwnershipCause, type OwnershipP
 import { Prisma } from '../../../generated/sqlite/client.js';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
+import { lockAccounts } from '../../db/locks.js';
 import { recordChange } from '../audit/record.js';
 
 export type { OwnershipState };
@@ -43,20 +44,6 @@ export function ownershipColumns(before: OwnershipState, next: OwnershipState, a
 function changePayloads(before: OwnershipState, next: OwnershipState, period: OwnershipPeriod) {
   const why = { cause: period.cause, reason: period.reason };
   return { before: { ...before, ...why }, after: { ...next, ...why, period } };
-}
-
-/**
- * Locks the given accounts' rows for the rest of the caller's transaction (PostgreSQL, in id
- * order so two lockers cannot deadlock; SQLite's write transactions already run one at a time),
- * so what the caller reads next about their owners stays true until it commits. A caller that
- * decides on an account's owners (release: "is it still owned?") locks before it reads.
- */
-export async function lockAccounts(tx: Tx, ctx: ServiceContext, accountIds: readonly string[]): Promise<void> {
-  if (ctx.provider !== 'postgresql') return;
-  const ids = [...new Set(accountIds)].sort();
-  for (const part of chunked(ids, IN_IDS)) {
-    await tx.$queryRaw`SELECT "id" FROM "Account" WHERE "tenantId" = ${ctx.actor.tenantId} AND "id" IN (${Prisma.join(part)}) ORDER BY "id" FOR UPDATE`;
-  }
 }
 
 /**

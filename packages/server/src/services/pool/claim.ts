@@ -63,12 +63,17 @@ export async function loadPoolAccount(tx: Tx, ctx: ServiceContext, accountId: st
 }
 
 /**
- * Marks the account taken only while it is still in the pool: on PostgreSQL a concurrent claim
- * waits on the row and then finds it gone (CONFLICT) instead of overwriting the first.
+ * Marks the account taken only while it is still in the pool and not archived: on PostgreSQL a
+ * concurrent claim or archive holds the row, and this then finds the account gone (CONFLICT) or
+ * archived (PRECONDITION_FAILED) instead of overwriting what the other committed.
  */
 export async function takeFromPool(tx: Tx, ctx: ServiceContext, accountId: string, at: Date): Promise<void> {
-  const taken = await tx.account.updateMany({ where: { id: accountId, tenantId: ctx.actor.tenantId, ownerTeamId: null, primaryOwnerId: null }, data: { updatedAt: at } });
-  if (taken.count !== 1) throw takenMeanwhile(accountId);
+  const where = { id: accountId, tenantId: ctx.actor.tenantId };
+  const taken = await tx.account.updateMany({ where: { ...where, ownerTeamId: null, primaryOwnerId: null, archivedAt: null }, data: { updatedAt: at } });
+  if (taken.count === 1) return;
+  const now = await tx.account.findFirst({ where, select: { archivedAt: true } });
+  if (now?.archivedAt) throw new CrmError('PRECONDITION_FAILED', `account ${accountId} is archived`, { details: { id: accountId } });
+  throw takenMeanwhile(accountId);
 }
 
 /** The answer to a rep who asks for an account someone took from the pool: that it was taken, not by whom. */

@@ -2,7 +2,8 @@ import { CrmError, releaseInputSchema, type OwnershipPeriod } from '@crmkit/core
 import type { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction } from '../audit/record.js';
-import { changeOwnership, lockAccounts } from '../ownership/change-ownership.js';
+import { lockAccounts } from '../../db/locks.js';
+import { changeOwnership } from '../ownership/change-ownership.js';
 import { assertCanSeeAccount } from '../visibility.js';
 import { inPool } from './due.js';
 

@@ -4,7 +4,8 @@ import { authorize, type Actor, type ServiceContext } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
 import { inTransaction } from '../audit/record.js';
 import { Prisma } from '../../../generated/sqlite/client.js';
-import { changeOwnershipMany, insertRows, lockAccounts } from '../ownership/change-ownership.js';
+import { lockAccounts } from '../../db/locks.js';
+import { changeOwnershipMany, insertRows } from '../ownership/change-ownership.js';
 import { byDueThenId, judge, judgeOwnedAccounts, readCandidateRows, toPoolReturn, type Judged, type PoolReturn } from './due.js';
 import { loadPoolPolicies } from './policy.js';
 
