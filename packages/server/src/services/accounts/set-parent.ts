@@ -1,14 +1,35 @@
-import { assertValidParentChange, type Account } from '@crmkit/core';
+import { assertValidParentChange, canSee, CrmError, isCrmError, type Account, type VisibilityScope } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
+import type { Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { loadVisibleAccount, visibilityOf } from '../visibility.js';
 import { accountSelect, ancestorChain, assertActive, assertVersion, lockHierarchy, subtreeIds, toAccount } from './account-rows.js';
 
 /**
+ * A CYCLE answer shown to the caller: the whole loop when the caller may see every account on it,
+ * otherwise only that there is one, naming the accounts on it the caller may see (`accountIds`).
+ * The rule in core reports the full path; the ancestors it walks may lie outside the caller's view.
+ */
+async function redactCycle(tx: Tx, tenantId: string, error: CrmError, scope: VisibilityScope): Promise<CrmError> {
+  if (scope.all) return error;
+  const path = [...new Set((error.details?.path ?? []) as string[])];
+  const rows = await tx.account.findMany({
+    where: { tenantId, id: { in: path } },
+    select: { id: true, ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true },
+  });
+  const visible = path.filter((id) => rows.some((r) => r.id === id && canSee(scope, r)));
+  if (visible.length === path.length) return error;
+  return new CrmError('CYCLE', 'the new parent is a descendant of this account through accounts you cannot see', {
+    fieldErrors: { parentId: ['the new parent is a descendant of this account'] },
+    details: { accountIds: visible },
+  });
+}
+
+/**
  * Moves an account (with its branches) under a new parent, or to the top level with `null`.
  * Refused with CYCLE when the new parent is the account or one of its branches, and with
  * VALIDATION when the moved subtree would end up too deep. Both the account and the new parent
- * must be visible to the caller (else NOT_FOUND).
+ * must be visible to the caller (else NOT_FOUND); a CYCLE answer names only accounts they may see.
  */
 export async function setAccountParent(ctx: ServiceContext, input: { id: string; parentId: string | null; expectedVersion?: number | undefined }): Promise<Account> {
   authorize(ctx.actor, 'accounts:write');
@@ -28,7 +49,12 @@ export async function setAccountParent(ctx: ServiceContext, input: { id: string;
       newParent = { id: parent.id, ancestorIds: chain.slice(1).map((c) => c.id) };
     }
     const subtree = await subtreeIds(tx, tenantId, current.id);
-    assertValidParentChange({ accountId: current.id, newParent, subtreeHeight: Math.max(...subtree.map((s) => s.lvl)) });
+    try {
+      assertValidParentChange({ accountId: current.id, newParent, subtreeHeight: Math.max(...subtree.map((s) => s.lvl)) });
+    } catch (error) {
+      if (isCrmError(error) && error.code === 'CYCLE') throw await redactCycle(tx, tenantId, error, scope);
+      throw error;
+    }
     const row = await tx.account.update({
       where: { id: current.id },
       data: { parentId: input.parentId, version: current.version + 1, updatedAt: ctx.clock.now() },

@@ -10,7 +10,8 @@ import { inTransaction, recordChange } from '../audit/record.js';
 import { actorIdOf, assertActiveUsers, lockSubject } from '../teams/team-rows.js';
 import { assertManagesUser, holdingsOf, managementOf, seesWholeTenant, visibilityOf, visibleAccountsWhere } from '../visibility.js';
 
-interface DelegationRow {
+/** A stored delegation (its account ids as a JSON array). */
+export interface DelegationRow {
   id: string;
   delegatorId: string;
   delegateId: string;
@@ -163,9 +164,28 @@ export async function createDelegation(ctx: ServiceContext, input: z.input<typeo
 }
 
 /**
+ * A delegation of the actor's tenant that the caller may see by the rule of `delegations.list`
+ * (`seesDelegation`: one they take part in, or whose delegator or delegate they manage), or
+ * NOT_FOUND: the same answer for an unknown id, another tenant's and one out of the caller's sight.
+ * Every read or write of one delegation goes through here (`delegations.end`, its audit trail).
+ */
+export async function loadVisibleDelegation(ctx: ServiceContext, db: Db | Tx, id: string): Promise<DelegationRow> {
+  const row = await db.delegation.findFirst({ where: { id, tenantId: ctx.actor.tenantId, ...seenDelegationsWhere(await managementOf(ctx, db)) } });
+  if (!row) throw CrmError.notFound('delegation', id);
+  return row;
+}
+
+/** The Prisma `where` fragment of `seesDelegation`: delegations the scope manages either side of (empty for all). */
+function seenDelegationsWhere(scope: ManagementScope) {
+  if (scope.all) return {};
+  return { OR: [{ delegatorId: { in: [...scope.userIds] } }, { delegateId: { in: [...scope.userIds] } }] };
+}
+
+/**
  * Ends a delegation now: a running one stops now (its window is shortened to end now), a future
- * one never starts. The delegator, the delegate, admins and the managers of either may end it. Ending an ended
- * delegation changes nothing.
+ * one never starts. The delegator, the delegate, admins and the managers of either may end it;
+ * anyone else gets NOT_FOUND, as for an unknown id, since `delegations.list` does not show it to
+ * them. Ending an ended delegation changes nothing.
  */
 export async function endDelegation(ctx: ServiceContext, input: z.input<typeof endDelegationInputSchema>): Promise<Delegation> {
   authorize(ctx.actor, 'delegations:manage');
@@ -173,10 +193,9 @@ export async function endDelegation(ctx: ServiceContext, input: z.input<typeof e
   const { tenantId } = ctx.actor;
   return inTransaction(ctx, async (tx) => {
     await lockSubject(tx, ctx, 'delegations');
-    const current = await tx.delegation.findFirst({ where: { id, tenantId } });
-    if (!current) throw CrmError.notFound('delegation', id);
+    const current = await loadVisibleDelegation(ctx, tx, id);
     const involved = ctx.actor.type === 'user' && (ctx.actor.id === current.delegatorId || ctx.actor.id === current.delegateId);
-    if (!involved && !(actsForOthers(ctx) && seesDelegation(await managementOf(ctx, tx), current))) {
+    if (!involved && !actsForOthers(ctx)) {
       const message = `only the people involved, their managers and admins may end delegation ${id}`;
       throw new CrmError('FORBIDDEN', message, { details: { id, role: ctx.actor.role } });
     }
@@ -204,8 +223,7 @@ export async function listDelegations(ctx: ServiceContext, input: z.input<typeof
   const involving = (id: string) => ({ OR: [{ delegatorId: id }, { delegateId: id }] });
   const and: object[] = [];
   if (userId !== undefined) and.push(involving(userId));
-  const scope = await managementOf(ctx);
-  if (!scope.all) and.push({ OR: [{ delegatorId: { in: [...scope.userIds] } }, { delegateId: { in: [...scope.userIds] } }] });
+  and.push(seenDelegationsWhere(await managementOf(ctx)));
   if (activeAt !== undefined) {
     const t = new Date(activeAt);
     and.push({ validFrom: { lte: t }, validTo: { gt: t }, OR: [{ endedAt: null }, { endedAt: { gt: t } }] });
