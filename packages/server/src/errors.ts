@@ -129,6 +129,9 @@ export function toCrmError(error: unknown): CrmError {
   if (databaseBusy(error)) return new CrmError('UNAVAILABLE', 'the database is busy with another write; retry it', { cause: error });
   if (databaseReadOnly(error)) return new CrmError('UNAVAILABLE', 'the database is read-only: crmkit cannot write to it', { cause: error });
   if (databaseUnavailable(error)) return new CrmError('UNAVAILABLE', 'the database could not take the call in time; retry it', { cause: error });
+  // A deadlock or serialization failure (PostgreSQL 40P01, 40001): P2034, or P2010 when a raw query (a row lock) hit it.
+  const collided = driverCause(error)?.kind === 'TransactionWriteConflict';
+  if (collided) return new CrmError('UNAVAILABLE', 'the write collided with a concurrent one; retry it', { cause: error });
   switch (prismaCode(error)) {
     case 'P2002':
       return new CrmError('CONFLICT', 'an entity with the same unique key already exists', { cause: error });

@@ -68,8 +68,12 @@ export interface CrmServer {
     createTenant(input: { name: string; id?: string }): Promise<{ id: string; name: string }>;
     createApiKey(input: { tenantId: string; name: string; role: Extract<Role, 'admin' | 'service' | 'integration'>; scopes?: Permission[] }): Promise<{ id: string; secret: string }>;
   };
-  /** Mints a user token with this server's secret. */
-  mintUserToken(options: Omit<MintUserTokenOptions, 'secret' | 'now'> & { now?: Date }): Promise<string>;
+  /**
+   * Mints a user token with this server's secret, naming the user's current `tokensRevokedBefore`
+   * (its `rvb` claim): it passes at once, even right after `users.revokeTokens`, until the user's next
+   * revocation, deactivation or reactivation.
+   */
+  mintUserToken(options: Omit<MintUserTokenOptions, 'secret' | 'now' | 'revokedBefore'> & { now?: Date }): Promise<string>;
   /**
    * Time-driven work, for the host's scheduler (cron, a queue, a setInterval). Each job is a
    * function of the clock's now over the data and is idempotent: running it twice changes nothing.
@@ -331,7 +335,10 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
     },
     async mintUserToken(opts) {
       if (!options.auth?.tokenSecret) throw new Error('this server has no auth.tokenSecret');
-      return mintUserToken({ ...opts, secret: options.auth.tokenSecret, now: opts.now ?? clock.now() });
+      const { tenantId, userId } = opts;
+      const user = await db.user.findUnique({ where: { tenantId_id: { tenantId, id: userId } }, select: { tokensRevokedBefore: true } });
+      const revokedBefore = user?.tokensRevokedBefore ?? null;
+      return mintUserToken({ ...opts, secret: options.auth.tokenSecret, now: opts.now ?? clock.now(), revokedBefore });
     },
     jobs: {
       poolSweep: (opts) => runPoolSweepForAllTenants({ db, serviceContext }, opts),

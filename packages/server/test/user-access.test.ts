@@ -20,6 +20,11 @@ afterAll(async () => {
 });
 
 const token = (userId: string, role: 'admin' | 'manager' | 'rep' = 'rep') => h.crm.mintUserToken({ tenantId: h.tenantA, userId, role, ttl: 600 });
+/** A rep's token minted by a host with the standalone function at the clock's now: with an rvb claim only when `revokedBefore` is given. */
+const hostToken = (userId: string, revokedBefore?: Date | null) => {
+  const claim = revokedBefore === undefined ? {} : { revokedBefore };
+  return mintUserToken({ secret: TOKEN_SECRET, tenantId: h.tenantA, userId, role: 'rep', ttl: 600, now: h.clock.now(), ...claim });
+};
 const onOther = (credential: string): Client => createTRPCClient<AppRouter>({ links: [httpLink({ url: otherUrl, headers: { authorization: `Bearer ${credential}` } })] });
 
 async function unauthorized(promise: Promise<unknown>) {
@@ -85,6 +90,16 @@ describe('a deactivated user', () => {
     const fresh = h.clientWith(await token(returner!));
     expect((await fresh.accounts.create.mutate({ name: `Back ${returner}` })).name).toBe(`Back ${returner}`);
   });
+
+  it('once reactivated, refuses a token minted while they were inactive, even within the same instant', async () => {
+    const [sleeper, heir] = await freshUsers(h.adminA, 'sleeper', 'heir');
+    await h.adminA.users.deactivate.mutate({ userId: sleeper!, reassignTo: heir!, reason: 'sabbatical' });
+    const whileAway = h.clientWith(await token(sleeper!));
+    await unauthorized(whileAway.accounts.list.query({}));
+    await h.adminA.users.upsert.mutate({ id: sleeper!, displayName: sleeper!, role: 'rep', active: true });
+    await unauthorized(whileAway.accounts.list.query({}));
+    await expect(h.clientWith(await token(sleeper!)).accounts.list.query({})).resolves.toMatchObject({ items: expect.any(Array) });
+  });
 });
 
 describe('users the host never upserted', () => {
@@ -95,9 +110,9 @@ describe('users the host never upserted', () => {
 });
 
 describe('users.revokeTokens', () => {
-  it('refuses tokens issued up to the revocation (by whole second) and accepts tokens minted in a later second', async () => {
+  it('judges a token without the rvb claim by its iat: refused up to the revocation\'s whole second, accepted from the next', async () => {
     const [signedOut] = await freshUsers(h.adminA, 'signed-out');
-    const old = h.clientWith(await token(signedOut!));
+    const old = h.clientWith(await hostToken(signedOut!));
     await old.accounts.list.query({});
     h.clock.advance(400);
     const at = h.clock.now().toISOString();
@@ -105,12 +120,56 @@ describe('users.revokeTokens', () => {
     await unauthorized(old.accounts.list.query({}));
     await unauthorized(old.accounts.create.mutate({ name: 'with a revoked token' }));
     // iat is in whole seconds: a token minted in the revocation's second may predate it, so it is refused too.
-    await unauthorized(h.clientWith(await token(signedOut!)).accounts.list.query({}));
+    await unauthorized(h.clientWith(await hostToken(signedOut!)).accounts.list.query({}));
     h.clock.advance(1_000);
-    const fresh = h.clientWith(await token(signedOut!));
+    const fresh = h.clientWith(await hostToken(signedOut!));
     expect((await fresh.accounts.list.query({})).items).toBeInstanceOf(Array);
     // Revoking signs the user out; it does not deactivate them.
     expect((await h.adminA.users.list.query({ active: true })).items.map((u) => u.id)).toContain(signedOut);
+  });
+
+  it('at one frozen instant: a token minted before the revocation is refused, one minted by the server after it is accepted', async () => {
+    const [frozen] = await freshUsers(h.adminA, 'frozen');
+    const before = h.clientWith(await token(frozen!));
+    await before.accounts.list.query({});
+    await h.adminA.users.revokeTokens.mutate({ userId: frozen! });
+    await unauthorized(before.accounts.list.query({}));
+    const after = h.clientWith(await token(frozen!));
+    expect((await after.accounts.create.mutate({ name: `Signed in again ${frozen}` })).name).toBe(`Signed in again ${frozen}`);
+    await unauthorized(before.accounts.list.query({}));
+  });
+
+  it('moves the revocation instant strictly forward, so a second revocation in the same instant refuses a token minted between the two', async () => {
+    const [twice] = await freshUsers(h.adminA, 'twice');
+    const first = await h.adminA.users.revokeTokens.mutate({ userId: twice! });
+    const between = h.clientWith(await token(twice!));
+    await between.accounts.list.query({});
+    const second = await h.adminA.users.revokeTokens.mutate({ userId: twice! });
+    expect(Date.parse(second.tokensRevokedBefore)).toBe(Date.parse(first.tokensRevokedBefore) + 1);
+    await unauthorized(between.accounts.list.query({}));
+    await expect(h.clientWith(await token(twice!)).accounts.list.query({})).resolves.toMatchObject({ items: expect.any(Array) });
+  });
+
+  it('accepts a token minted right after a revocation at once on another instance that still caches the older standing', async () => {
+    const [hopper] = await freshUsers(h.adminA, 'hopper');
+    const old = onOther(await token(hopper!));
+    await old.accounts.list.query({}); // the other instance now trusts what it read for CACHE_MS
+    await h.adminA.users.revokeTokens.mutate({ userId: hopper! });
+    await expect(onOther(await token(hopper!)).accounts.list.query({})).resolves.toMatchObject({ items: expect.any(Array) });
+    // Reading the newer standing for it refuses the old token there too, before the cache bound.
+    await unauthorized(old.accounts.list.query({}));
+  });
+
+  it('accepts a standalone-minted token naming the instant users.revokeTokens answered, and refuses a stale one', async () => {
+    const [host] = await freshUsers(h.adminA, 'host-minted');
+    const first = await h.adminA.users.revokeTokens.mutate({ userId: host! });
+    const withFirst = await hostToken(host!, new Date(first.tokensRevokedBefore));
+    await expect(h.clientWith(withFirst).accounts.list.query({})).resolves.toMatchObject({ items: expect.any(Array) });
+    await unauthorized(h.clientWith(await hostToken(host!, null)).accounts.list.query({}));
+    const second = await h.adminA.users.revokeTokens.mutate({ userId: host! });
+    await unauthorized(h.clientWith(withFirst).accounts.list.query({}));
+    const withSecond = await hostToken(host!, new Date(second.tokensRevokedBefore));
+    await expect(h.clientWith(withSecond).accounts.list.query({})).resolves.toMatchObject({ items: expect.any(Array) });
   });
 
   it('is audited, with an outbox event', async () => {

@@ -4,7 +4,7 @@ import type { Actor } from '../context.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { API_KEY_PREFIX, hashSecret } from './secrets.js';
-import { issuedBeforeRevocation, verifyUserToken, type TokenSecret } from './tokens.js';
+import { refusedByRevocation, verifyUserToken, type TokenSecret } from './tokens.js';
 
 export interface AuthOptions {
   /** Secret (or per-tenant secrets) for user tokens minted by the host; omit to accept API keys only. */
@@ -38,9 +38,10 @@ interface UserStanding {
 /**
  * Turns an Authorization header into an Actor. API keys (`crm_…`) are looked up by hash and
  * cached briefly; user tokens are verified by signature, their tenant must exist, and a user the
- * host has upserted must be active and the token issued after their `tokensRevokedBefore` (that
- * standing is cached as briefly as keys). Every failure is the same UNAUTHORIZED, so callers learn
- * nothing about why.
+ * host has upserted must be active and the token not refused by their `tokensRevokedBefore` (its
+ * `rvb` claim names that instant, or without one its `iat` falls in a later second; that standing is
+ * cached as briefly as keys, and read again for a token naming a later instant than the cached one).
+ * Every failure is the same UNAUTHORIZED, so callers learn nothing about why.
  */
 export function createAuthenticator(db: Db, clock: Clock, logger: Logger, options: AuthOptions = {}) {
   const keyCache = new Map<string, CachedKey>();
@@ -82,10 +83,10 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
     return cached.actor;
   }
 
-  async function standingOf(tenantId: string, userId: string, nowMs: number): Promise<UserStanding> {
+  async function standingOf(tenantId: string, userId: string, nowMs: number, fresh = false): Promise<UserStanding> {
     const key = userKey(tenantId, userId);
     const cached = userCache.get(key);
-    if (cached && nowMs - cached.checkedAt <= cacheMs) return cached;
+    if (!fresh && cached && nowMs - cached.checkedAt <= cacheMs) return cached;
     const epoch = userEpoch;
     const row = await db.user.findUnique({ where: { tenantId_id: { tenantId, id: userId } }, select: { active: true, tokensRevokedBefore: true } });
     const standing: UserStanding = { exists: row !== null, active: row?.active ?? true, tokensRevokedBefore: row?.tokensRevokedBefore ?? null, checkedAt: nowMs };
@@ -114,9 +115,14 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
       const claims = await verifyUserToken(credential, options.tokenSecret, clock.now());
       if (!(await tenantExists(claims.tenantId))) throw unauthorized();
       // A user the host never upserted is taken on the token's word: crmkit cannot know more.
-      const standing = await standingOf(claims.tenantId, claims.userId, clock.now().getTime());
+      const nowMs = clock.now().getTime();
+      let standing = await standingOf(claims.tenantId, claims.userId, nowMs);
+      // A token minted after a revocation this instance has not read yet names a later instant than the cached one: read again.
+      if (claims.revokedBefore !== null && claims.revokedBefore > (standing.tokensRevokedBefore?.getTime() ?? 0)) {
+        standing = await standingOf(claims.tenantId, claims.userId, nowMs, true);
+      }
       if (standing.exists && !standing.active) throw unauthorized();
-      if (standing.tokensRevokedBefore && issuedBeforeRevocation(claims.issuedAt, standing.tokensRevokedBefore)) throw unauthorized();
+      if (refusedByRevocation(claims, standing.tokensRevokedBefore)) throw unauthorized();
       return { tenantId: claims.tenantId, type: 'user', id: claims.userId, role: claims.role, scopes: null };
     },
     /** Forgets a key at once (called on revoke). */

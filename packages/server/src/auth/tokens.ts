@@ -31,6 +31,14 @@ export interface MintUserTokenOptions {
   ttl?: number;
   /** Issue time; defaults to the system clock (pass your injected clock's now in tests). */
   now?: Date;
+  /**
+   * The user's current `tokensRevokedBefore` (null: never revoked), embedded as the `rvb` claim:
+   * the token then passes from the moment it is minted until the user's next revocation,
+   * deactivation or reactivation, even within the same instant. `crm.mintUserToken` reads it for
+   * you; elsewhere pass what `users.revokeTokens` answered. A stale value only makes the token refused.
+   * Left out, the token passes only if its `iat` falls in a later whole second than the revocation.
+   */
+  revokedBefore?: Date | null;
 }
 
 /**
@@ -40,13 +48,15 @@ export interface MintUserTokenOptions {
  * @example
  * const token = await mintUserToken({ secret: process.env.CRMKIT_TOKEN_SECRET!, tenantId, userId: user.id, role: 'rep', ttl: 600 });
  */
-export async function mintUserToken({ secret, tenantId, userId, role, ttl = 900, now = new Date() }: MintUserTokenOptions): Promise<string> {
+export async function mintUserToken(options: MintUserTokenOptions): Promise<string> {
+  const { secret, tenantId, userId, role, ttl = 900, now = new Date(), revokedBefore } = options;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) throw new RangeError(`ttl must be 1..${MAX_TOKEN_TTL_SECONDS} seconds`);
   roleSchema.parse(role);
   const key = await secretFor(secret, tenantId);
   if (!key) throw new Error(`no token secret for tenant ${tenantId}`);
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ tid: tenantId, role })
+  const claims = revokedBefore === undefined ? { tid: tenantId, role } : { tid: tenantId, role, rvb: revokedBefore?.getTime() ?? 0 };
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(TOKEN_ISSUER)
@@ -56,7 +66,13 @@ export async function mintUserToken({ secret, tenantId, userId, role, ttl = 900,
     .sign(key);
 }
 
-const claimsSchema = z.object({ sub: z.string().min(1).max(128), tid: z.string().min(1).max(64), role: roleSchema, iat: z.number().int() });
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(128),
+  tid: z.string().min(1).max(64),
+  role: roleSchema,
+  iat: z.number().int(),
+  rvb: z.number().int().nonnegative().optional(),
+});
 
 export interface UserTokenClaims {
   tenantId: string;
@@ -64,6 +80,8 @@ export interface UserTokenClaims {
   role: Role;
   /** When the token was issued, in whole seconds since the epoch (its `iat`). */
   issuedAt: number;
+  /** The user's `tokensRevokedBefore` when the token was minted, in ms since the epoch (0: none); null when the token does not say (its `rvb`). */
+  revokedBefore: number | null;
 }
 
 /**
@@ -75,6 +93,19 @@ export interface UserTokenClaims {
  */
 export function issuedBeforeRevocation(issuedAt: number, revokedBefore: Date): boolean {
   return issuedAt <= Math.floor(revokedBefore.getTime() / 1000);
+}
+
+/**
+ * Whether the user's revocation instant `tokensRevokedBefore` (null: none) refuses a token. A token
+ * carrying `rvb` passes only while it names that very instant: revocations move strictly forward, so
+ * any later one refuses it, and one minted after the latest passes at once. A token without it is
+ * judged by its `iat` ({@link issuedBeforeRevocation}).
+ *
+ * @example refusedByRevocation({ issuedAt: 1_772_355_600, revokedBefore: 1_772_355_600_000 }, new Date(1_772_355_600_000)) // false
+ */
+export function refusedByRevocation(claims: Pick<UserTokenClaims, 'issuedAt' | 'revokedBefore'>, tokensRevokedBefore: Date | null): boolean {
+  if (claims.revokedBefore !== null) return claims.revokedBefore !== (tokensRevokedBefore?.getTime() ?? 0);
+  return tokensRevokedBefore !== null && issuedBeforeRevocation(claims.issuedAt, tokensRevokedBefore);
 }
 
 const unauthorized = () => new CrmError('UNAUTHORIZED', 'missing or invalid credentials');
@@ -94,7 +125,7 @@ export async function verifyUserToken(token: string, secret: TokenSecret, now: D
       maxTokenAge: MAX_TOKEN_TTL_SECONDS,
     });
     const claims = claimsSchema.parse(payload);
-    return { tenantId: claims.tid, userId: claims.sub, role: claims.role, issuedAt: claims.iat };
+    return { tenantId: claims.tid, userId: claims.sub, role: claims.role, issuedAt: claims.iat, revokedBefore: claims.rvb ?? null };
   } catch {
     throw unauthorized();
   }

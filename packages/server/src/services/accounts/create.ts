@@ -2,6 +2,7 @@ import { assertValidParentChange, createAccountInputSchema, newId, searchKey, ty
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { changeOwnership } from '../ownership/change-ownership.js';
+import { assertCallerActive } from '../users/standing.js';
 import { loadVisibleAccount, visibilityOf } from '../visibility.js';
 import { accountSelect, ancestorChain, assertActive, lockHierarchy, toAccount } from './account-rows.js';
 
@@ -17,9 +18,12 @@ export async function createAccount(ctx: ServiceContext, input: CreateAccountInp
   const { tenantId } = ctx.actor;
   const id = newId('acc', ctx.clock);
   const scope = data.parentId ? await visibilityOf(ctx) : null;
+  // A rep or manager who creates an account owns it: they must not be deactivated meanwhile.
+  const becomesOwner = ctx.actor.type === 'user' && (ctx.actor.role === 'rep' || ctx.actor.role === 'manager');
   return inTransaction(ctx, async (tx) => {
+    if (data.parentId) await lockHierarchy(tx, ctx);
+    if (becomesOwner) await assertCallerActive(tx, ctx);
     if (data.parentId) {
-      await lockHierarchy(tx, ctx);
       const parent = await loadVisibleAccount(tx, tenantId, data.parentId, scope!);
       assertActive(parent, 'parent account');
       const chain = await ancestorChain(tx, tenantId, parent.id);
@@ -32,7 +36,7 @@ export async function createAccount(ctx: ServiceContext, input: CreateAccountInp
     });
     const account = toAccount(row);
     await recordChange(tx, ctx, { action: 'account.created', entityType: 'account', entityId: id, before: null, after: account });
-    if (ctx.actor.type === 'user' && (ctx.actor.role === 'rep' || ctx.actor.role === 'manager')) {
+    if (becomesOwner) {
       await changeOwnership(tx, ctx, id, { teamId: null, primaryOwnerId: ctx.actor.id, secondaryOwnerId: null }, { cause: 'create' });
     }
     return account;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction } from '../audit/record.js';
 import { changeOwnership } from '../ownership/change-ownership.js';
+import { lockUsers } from '../users/standing.js';
 import { assertManagesTeam, assertManagesUser, managementOf } from '../visibility.js';
 import { loadPoolAccount, takeFromPool } from './claim.js';
 
@@ -18,6 +19,8 @@ export async function assignFromPool(ctx: ServiceContext, input: z.input<typeof 
   const { tenantId } = ctx.actor;
   return inTransaction(ctx, async (tx) => {
     const account = await loadPoolAccount(tx, ctx, accountId);
+    // Shared until commit (PostgreSQL), before the account is taken: a concurrent deactivation either moves the account on or refuses this.
+    await lockUsers(tx, ctx, { share: [userId] });
     const user = await tx.user.findUnique({ where: { tenantId_id: { tenantId, id: userId } }, select: { active: true } });
     if (!user) throw CrmError.notFound('user', userId);
     if (!user.active) throw new CrmError('PRECONDITION_FAILED', `user ${userId} is deactivated`, { details: { userId } });

@@ -4,6 +4,7 @@ import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { inTransaction } from '../audit/record.js';
 import { changeOwnership } from '../ownership/change-ownership.js';
+import { assertCallerActive } from '../users/standing.js';
 import { visibilityOf } from '../visibility.js';
 import { inPool } from './due.js';
 import { loadPoolPolicies } from './policy.js';
@@ -20,9 +21,8 @@ export async function claimAccount(ctx: ServiceContext, input: z.input<typeof cl
   if (ctx.actor.type !== 'user') throw new CrmError('FORBIDDEN', 'only a user can claim an account; a manager assigns one with pool.assign', { details: { actorType: ctx.actor.type } });
   return inTransaction(ctx, async (tx) => {
     await lockClaimsOf(tx, ctx, userId);
+    await assertCallerActive(tx, ctx);
     const account = await loadPoolAccount(tx, ctx, accountId);
-    const user = await tx.user.findUnique({ where: { tenantId_id: { tenantId, id: userId } }, select: { active: true } });
-    if (user && !user.active) throw new CrmError('FORBIDDEN', `user ${userId} is deactivated`, { details: { userId } });
     const at = ctx.clock.now();
     const policy = policyFor(await loadPoolPolicies(tx, tenantId), account.grade);
     const heldCount = policy

@@ -3,15 +3,15 @@ import type { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { changeTeam } from '../teams/members.js';
-import { actorIdOf, leaderAt } from '../teams/team-rows.js';
+import { actorIdOf, assertActiveUsers, leaderAt } from '../teams/team-rows.js';
 import { assertManagesTeam, managementOf } from '../visibility.js';
 import { loadProductLine } from './product-lines.js';
 
 /**
  * Makes a team member answer for a product line within the team from now on (`userId: null`
- * leaves it unassigned), closing the previous assignment. The user must belong to the team now
- * (VALIDATION otherwise). Those who manage the team may do this (admins; managers for the teams
- * they lead and their sub-teams), and so may the team's own leader (FORBIDDEN otherwise).
+ * leaves it unassigned), closing the previous assignment. The user must be active and belong to
+ * the team now (VALIDATION otherwise). Those who manage the team may do this (admins; managers for
+ * the teams they lead and their sub-teams), and so may the team's own leader (FORBIDDEN otherwise).
  */
 export async function assignProductLine(ctx: ServiceContext, input: z.input<typeof assignProductLineInputSchema>): Promise<Team> {
   authorize(ctx.actor, 'teams:read');
@@ -26,6 +26,7 @@ export async function assignProductLine(ctx: ServiceContext, input: z.input<type
     const productLine = await loadProductLine(tx, tenantId, productLineId);
     if (productLine.archivedAt) throw new CrmError('PRECONDITION_FAILED', `product line ${productLineId} is archived`, { details: { id: productLineId } });
     if (userId !== null) {
+      await assertActiveUsers(tx, tenantId, [['userId', userId]]);
       const membership = await tx.teamMembership.findFirst({ where: { tenantId, teamId, userId, validTo: null }, select: { id: true } });
       if (!membership) throw CrmError.validation('userId', `${userId} is not a member of team ${teamId}`);
     }

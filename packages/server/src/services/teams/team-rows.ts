@@ -1,4 +1,5 @@
 import { CrmError, type FieldErrors, type Team } from '@crmkit/core';
+import { Prisma } from '../../../generated/sqlite/client.js';
 import type { ServiceContext } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
 
@@ -24,13 +25,31 @@ export async function lockSubject(tx: Tx, ctx: ServiceContext, subject: string):
 }
 
 /**
+ * Whether a Prisma client or transaction client talks to PostgreSQL, by the provider Prisma
+ * recorded for its generated client (a transaction client passes it on), so helpers given only the
+ * client can lock rows where the engine needs it. test/deactivation-races.test.ts fails on
+ * PostgreSQL should a Prisma upgrade stop it answering.
+ */
+function onPostgres(db: Db | Tx): boolean {
+  return (db as { _activeProvider?: unknown })._activeProvider === 'postgresql';
+}
+
+/**
  * VALIDATION, naming each offending field, unless every referenced id is an active user of the
  * tenant (users are upserted by the host through `users.upsert` before they can hold a role).
+ *
+ * In a transaction on PostgreSQL it reads the users `FOR SHARE` (in id order), so they stay active
+ * until the caller commits: a concurrent `users.deactivate` (which locks the user `FOR UPDATE`
+ * first) either waits and then moves on the work the caller gave them, or made this wait and the
+ * re-checked `active` refuses them. Call it before locking any account (users before accounts).
  */
 export async function assertActiveUsers(db: Db | Tx, tenantId: string, refs: readonly (readonly [field: string, userId: string])[]): Promise<void> {
   if (refs.length === 0) return;
   const ids = [...new Set(refs.map(([, id]) => id))];
-  const found = await db.user.findMany({ where: { tenantId, id: { in: ids }, active: true }, select: { id: true } });
+  const found = onPostgres(db)
+    ? await db.$queryRaw<{ id: string }[]>`
+        SELECT "id" FROM "User" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(ids)}) AND "active" = true ORDER BY "id" FOR SHARE`
+    : await db.user.findMany({ where: { tenantId, id: { in: ids }, active: true }, select: { id: true } });
   const known = new Set(found.map((u) => u.id));
   const fieldErrors: FieldErrors = {};
   for (const [field, id] of refs) if (!known.has(id)) (fieldErrors[field] ??= []).push(`${id} is not an active user of this tenant`);

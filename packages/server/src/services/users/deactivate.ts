@@ -4,7 +4,8 @@ import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { changeOwnershipMany, type OwnershipState } from '../ownership/change-ownership.js';
-import { forgetStanding, laterRevocation, openInactivity } from './standing.js';
+import { lockSubject } from '../teams/team-rows.js';
+import { forgetStanding, lockUsers, nextRevocation, openInactivity } from './standing.js';
 
 export type Deactivation = z.infer<typeof deactivationSchema>;
 
@@ -19,6 +20,9 @@ export type Deactivation = z.infer<typeof deactivationSchema>;
  * to `reassignTo` or close. Delegations from and to them end. Every period is closed, none deleted.
  * Their inactivity window opens at this instant (routing as of earlier instants still names them),
  * and their tokens issued up to now are refused, so a later reactivation does not revive them.
+ * On PostgreSQL the leaver's row is locked first and the heir's shared: a concurrent write that gives
+ * either of them work (which reads them `FOR SHARE`, see `assertActiveUsers`) is either moved on
+ * with the rest or refused, never left with an inactive user.
  */
 export async function deactivateUser(ctx: ServiceContext, input: z.input<typeof deactivateUserInputSchema>): Promise<Deactivation> {
   authorize(ctx.actor, 'users:write');
@@ -29,6 +33,13 @@ export async function deactivateUser(ctx: ServiceContext, input: z.input<typeof 
   if (reassignTo === userId) throw CrmError.validation('reassignTo', 'a leaving user cannot take over their own work');
   const actorId = `${ctx.actor.type}:${ctx.actor.id}`;
   return inTransaction(ctx, async (tx) => {
+    // The teams the leader hands over are locked first, as teams.setLeader locks them (subjects, then
+    // users, then accounts): a concurrent leader change then runs wholly before or after this one.
+    const led = await tx.teamMembership.findMany({ where: { tenantId, userId, role: 'leader', validTo: null }, select: { teamId: true } });
+    for (const teamId of [...new Set(led.map((m) => m.teamId))].sort()) await lockSubject(tx, ctx, `team:${teamId}`);
+    // Then the users: a write giving the leaver or the heir work either commits before this reads
+    // their work (and it moves on), or waits and then finds them inactive.
+    await lockUsers(tx, ctx, { update: [userId], share: reassignTo === null ? [] : [reassignTo] });
     const at = ctx.clock.now();
     const user = await tx.user.findUnique({ where: { tenantId_id: { tenantId, id: userId } } });
     if (!user) throw CrmError.notFound('user', userId);
@@ -88,7 +99,7 @@ export async function deactivateUser(ctx: ServiceContext, input: z.input<typeof 
     await openInactivity(tx, ctx, { userId, at, reason });
     const after = await tx.user.update({
       where: { tenantId_id: { tenantId, id: userId } },
-      data: { active: false, updatedAt: at, tokensRevokedBefore: laterRevocation(user.tokensRevokedBefore, at) },
+      data: { active: false, updatedAt: at, tokensRevokedBefore: nextRevocation(user.tokensRevokedBefore, at) },
     });
     const summary: Deactivation = {
       userId,
