@@ -25,7 +25,7 @@ export async function setAvailability(ctx: ServiceContext, input: z.input<typeof
   if (awayTo <= awayFrom) throw CrmError.validation('awayTo', 'awayTo must be after awayFrom');
   return inTransaction(ctx, async (tx) => {
     const userId = await subjectUser(ctx, tx, data.userId, 'userId');
-    await assertActiveUsers(tx, tenantId, [['userId', userId]]);
+    await assertActiveUsers(tx, ctx, [['userId', userId]]);
     const row = await tx.availability.create({
       data: { id: newId('awy', ctx.clock), tenantId, userId, awayFrom, awayTo, reason: data.reason, createdBy: `${ctx.actor.type}:${ctx.actor.id}`, createdAt: now },
     });

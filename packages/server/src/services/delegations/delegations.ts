@@ -143,7 +143,7 @@ export async function createDelegation(ctx: ServiceContext, input: z.input<typeo
   return inTransaction(ctx, async (tx) => {
     await lockSubject(tx, ctx, 'delegations');
     const delegatorId = await subjectUser(ctx, tx, data.delegatorId, 'delegatorId');
-    await assertActiveUsers(tx, tenantId, [['delegatorId', delegatorId], ['delegateId', data.delegateId]]);
+    await assertActiveUsers(tx, ctx, [['delegatorId', delegatorId], ['delegateId', data.delegateId]]);
     await assertPassesOnlyHeldWork(tx, ctx, { delegatorId, scope: data.scope, accountIds: data.accountIds }, now);
     const accountIds = [...new Set(data.accountIds)];
     const existing = (await tx.delegation.findMany({ where: { tenantId, endedAt: null, validTo: { gt: validFrom } } })).map(toFact);

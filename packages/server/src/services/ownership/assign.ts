@@ -30,7 +30,7 @@ export async function assignOwnership(ctx: ServiceContext, input: z.input<typeof
     const refs: (readonly [string, string])[] = [];
     if (data.primaryOwnerId) refs.push(['primaryOwnerId', data.primaryOwnerId]);
     if (data.secondaryOwnerId) refs.push(['secondaryOwnerId', data.secondaryOwnerId]);
-    await assertActiveUsers(tx, tenantId, refs);
+    await assertActiveUsers(tx, ctx, refs);
     const next: OwnershipState = {
       teamId: data.teamId === undefined ? account.ownerTeamId : data.teamId,
       primaryOwnerId: data.primaryOwnerId === undefined ? account.primaryOwnerId : data.primaryOwnerId,

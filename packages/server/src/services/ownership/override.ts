@@ -61,7 +61,7 @@ export async function overrideRouting(ctx: ServiceContext, input: z.input<typeof
   return inTransaction(ctx, async (tx) => {
     const now = ctx.clock.now();
     const current = await openOverride(tx, ctx, data, now);
-    await assertActiveUsers(tx, tenantId, [['userId', data.userId]]);
+    await assertActiveUsers(tx, ctx, [['userId', data.userId]]);
     if (current && current.userId === data.userId && current.reason === data.reason) return toOverride(current);
     if (current) await tx.routingOverride.update({ where: { id: current.id }, data: { validTo: now } });
     const row = await tx.routingOverride.create({

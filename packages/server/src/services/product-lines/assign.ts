@@ -26,7 +26,7 @@ export async function assignProductLine(ctx: ServiceContext, input: z.input<type
     const productLine = await loadProductLine(tx, tenantId, productLineId);
     if (productLine.archivedAt) throw new CrmError('PRECONDITION_FAILED', `product line ${productLineId} is archived`, { details: { id: productLineId } });
     if (userId !== null) {
-      await assertActiveUsers(tx, tenantId, [['userId', userId]]);
+      await assertActiveUsers(tx, ctx, [['userId', userId]]);
       const membership = await tx.teamMembership.findFirst({ where: { tenantId, teamId, userId, validTo: null }, select: { id: true } });
       if (!membership) throw CrmError.validation('userId', `${userId} is not a member of team ${teamId}`);
     }

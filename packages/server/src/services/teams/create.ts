@@ -26,7 +26,7 @@ export async function createTeam(ctx: ServiceContext, input: z.input<typeof crea
       }
       assertManagesTeam(ctx, scope, data.parentTeamId);
     }
-    await assertActiveUsers(tx, tenantId, [['leaderId', data.leaderId], ...(data.memberIds ?? []).map((id, i) => [`memberIds.${i}`, id] as const)]);
+    await assertActiveUsers(tx, ctx, [['leaderId', data.leaderId], ...(data.memberIds ?? []).map((id, i) => [`memberIds.${i}`, id] as const)]);
     const now = ctx.clock.now();
     const id = newId('tm', ctx.clock);
     const reason = data.reason ?? 'team created';

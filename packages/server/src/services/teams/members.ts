@@ -49,7 +49,7 @@ export async function addTeamMember(ctx: ServiceContext, input: z.input<typeof a
   const { teamId, userId, reason } = addTeamMemberInputSchema.parse(input);
   const { tenantId } = ctx.actor;
   return changeTeam(ctx, teamId, 'team.member_added', reason, managersOnly(ctx), async (tx, _team, now) => {
-    await assertActiveUsers(tx, tenantId, [['userId', userId]]);
+    await assertActiveUsers(tx, ctx, [['userId', userId]]);
     const open = await tx.teamMembership.findFirst({ where: { tenantId, teamId, userId, validTo: null } });
     if (open) return false;
     await tx.teamMembership.create({ data: { id: newId('mbr', ctx.clock), tenantId, teamId, userId, role: 'member', validFrom: now, validTo: null, reason, actorId: actorIdOf(ctx) } });
@@ -88,7 +88,7 @@ export async function setTeamLeader(ctx: ServiceContext, input: z.input<typeof s
   const { teamId, userId, reason } = setTeamLeaderInputSchema.parse(input);
   const { tenantId } = ctx.actor;
   return changeTeam(ctx, teamId, 'team.leader_changed', reason, managersOnly(ctx), async (tx, _team, now) => {
-    await assertActiveUsers(tx, tenantId, [['userId', userId]]);
+    await assertActiveUsers(tx, ctx, [['userId', userId]]);
     const open = await tx.teamMembership.findMany({ where: { tenantId, teamId, validTo: null } });
     const leaders = open.filter((m) => m.role === 'leader');
     if (leaders.length === 1 && leaders[0]!.userId === userId) return false;

@@ -25,16 +25,6 @@ export async function lockSubject(tx: Tx, ctx: ServiceContext, subject: string):
 }
 
 /**
- * Whether a Prisma client or transaction client talks to PostgreSQL, by the provider Prisma
- * recorded for its generated client (a transaction client passes it on), so helpers given only the
- * client can lock rows where the engine needs it. test/deactivation-races.test.ts fails on
- * PostgreSQL should a Prisma upgrade stop it answering.
- */
-function onPostgres(db: Db | Tx): boolean {
-  return (db as { _activeProvider?: unknown })._activeProvider === 'postgresql';
-}
-
-/**
  * VALIDATION, naming each offending field, unless every referenced id is an active user of the
  * tenant (users are upserted by the host through `users.upsert` before they can hold a role).
  *
@@ -43,10 +33,11 @@ function onPostgres(db: Db | Tx): boolean {
  * first) either waits and then moves on the work the caller gave them, or made this wait and the
  * re-checked `active` refuses them. Call it before locking any account (users before accounts).
  */
-export async function assertActiveUsers(db: Db | Tx, tenantId: string, refs: readonly (readonly [field: string, userId: string])[]): Promise<void> {
+export async function assertActiveUsers(db: Db | Tx, ctx: ServiceContext, refs: readonly (readonly [field: string, userId: string])[]): Promise<void> {
   if (refs.length === 0) return;
+  const { tenantId } = ctx.actor;
   const ids = [...new Set(refs.map(([, id]) => id))];
-  const found = onPostgres(db)
+  const found = ctx.provider === 'postgresql'
     ? await db.$queryRaw<{ id: string }[]>`
         SELECT "id" FROM "User" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(ids)}) AND "active" = true ORDER BY "id" FOR SHARE`
     : await db.user.findMany({ where: { tenantId, id: { in: ids }, active: true }, select: { id: true } });
