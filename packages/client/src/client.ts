@@ -23,6 +23,12 @@ export type CrmClientOptions =
   | (CommonOptions & { /** A service API key (`crm_…`). */ apiKey: string; getToken?: never })
   | (CommonOptions & { /** Returns a current user token minted by your backend; called for every request. */ getToken: () => string | Promise<string>; apiKey?: never });
 
+/**
+ * The longest URL a batched GET may have before the batch is split: Node's servers refuse request
+ * heads over 16 KiB (431), and a URL-encoded CJK search triples in length.
+ */
+const MAX_BATCH_URL_LENGTH = 8_000;
+
 /** The typed client: `crm.accounts.get.query({ id })`. Every failure is a `CrmError`. */
 export type CrmClient = TRPCClient<AppRouter>;
 
@@ -90,7 +96,7 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
     const credential = options.apiKey ?? (await options.getToken!());
     return { ...options.headers, authorization: `Bearer ${credential}` };
   };
-  const transport = options.batch ? httpBatchLink({ url: options.url, headers, fetch: timedFetch, maxItems: options.maxBatchSize ?? 50 }) : httpLink({ url: options.url, headers, fetch: timedFetch });
+  const transport = options.batch ? httpBatchLink({ url: options.url, headers, fetch: timedFetch, maxItems: options.maxBatchSize ?? 50, maxURLLength: MAX_BATCH_URL_LENGTH }) : httpLink({ url: options.url, headers, fetch: timedFetch });
   const untyped = createTRPCUntypedClient<AppRouter>({ links: [crmRetryLink(options.retry), transport] });
   return crmProxy(untyped) as CrmClient;
 }

@@ -187,6 +187,15 @@ describe('batch mode', () => {
     expect(s.requests.map((r) => r.split(',').length).sort((x, y) => x - y)).toEqual([10, 50]);
   });
 
+  it('splits a batch whose GET URL would grow too long (long CJK searches), so the server never refuses its head', async () => {
+    s.resetRequests();
+    const crm = createCrmClient({ url: s.url, apiKey: s.adminKey, batch: true });
+    const search = '华联超市杭州分店'.repeat(18);
+    const pages = await Promise.all(Array.from({ length: 50 }, () => crm.accounts.list.query({ search })));
+    expect(pages.every((p) => p.items.length === 0)).toBe(true);
+    expect(s.requests.length).toBeGreaterThan(1);
+  });
+
   it('fails only the call that failed when a batch mixes success and NOT_FOUND', async () => {
     const a = await admin.accounts.create.mutate({ name: 'Batch Gamma Textiles' });
     const crm = createCrmClient({ url: s.url, apiKey: s.adminKey, batch: true });

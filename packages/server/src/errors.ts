@@ -73,13 +73,22 @@ function databaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** The answer to a request body over the server's `maxBodySize` (known to the server, not always to the adapter that refused it). */
+export function bodyTooLarge(maxBodySize?: number, cause?: unknown): CrmError {
+  const limit = maxBodySize === undefined ? '' : ` (${maxBodySize} bytes)`;
+  return new CrmError('PAYLOAD_TOO_LARGE', `the request body is larger than this server accepts${limit}`, {
+    ...(maxBodySize === undefined ? {} : { details: { maxBodySize } }),
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
 /** The refusal of a tRPC adapter (not a procedure) made clear: its own messages are terse or cut off. */
 function fromAdapter(error: TRPCError, code: CrmErrorCode): CrmError {
   switch (code) {
     case 'PAYLOAD_TOO_LARGE':
       return /batch/i.test(error.message)
         ? new CrmError(code, 'the batch carries more calls than this server accepts', { cause: error })
-        : new CrmError(code, 'the request body is larger than this server accepts', { cause: error });
+        : bodyTooLarge(undefined, error);
     case 'UNSUPPORTED_MEDIA_TYPE': {
       const type = /content-type "([^"]*)/i.exec(error.message)?.[1];
       const message = type === undefined ? 'a request body needs content-type application/json' : `crmkit accepts request bodies of type application/json, not "${type}"`;

@@ -1,4 +1,5 @@
 import { CrmError } from '@crmkit/core';
+import { bodyTooLarge } from './errors.js';
 import { crmErrorShape } from './trpc.js';
 
 /** The methods crmkit's endpoint answers: GET for queries, POST for mutations, HEAD and OPTIONS. */
@@ -115,10 +116,7 @@ export function screenRequest(head: RequestHead, rules: ScreenRules): Screened {
     }
     const length = head.contentLength === null ? NaN : Number(head.contentLength);
     if (length > rules.maxBodySize) {
-      const error = refuse(`the request body is larger than this server accepts (${rules.maxBodySize} bytes)`, 'PAYLOAD_TOO_LARGE', {
-        details: { maxBodySize: rules.maxBodySize },
-      });
-      return { answer: errorAnswer(error) };
+      return { answer: errorAnswer(bodyTooLarge(rules.maxBodySize)) };
     }
   }
 

@@ -12,6 +12,7 @@ import { migrateDatabase, openDatabase, type Db, type Reads } from './db/client.
 import { prismaAccountReads } from './db/account-reads.js';
 import type { MigrateResult } from './db/migrations.js';
 import { providerOf, type Provider } from './db/url.js';
+import { bodyTooLarge } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { ALLOWED_METHODS, errorAnswer, screenRequest, type EarlyAnswer, type RequestHead } from './request-screen.js';
 import { appRouter, type AppRouter } from './routers/root.js';
@@ -136,7 +137,7 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
     apiKeyRevoked: (id: string) => auth.forgetApiKey(id),
     userAccessChanged: (tenantId: string, userId: string) => auth.forgetUser(tenantId, userId),
   };
-  const contextFor = (actor: Actor | null): RequestContext => ({ db, reads, provider, clock, logger, actor, hooks });
+  const contextFor = (actor: Actor | null): RequestContext => ({ db, reads, provider, clock, logger, actor, hooks, maxBodySize });
   const serviceContext = (actor: Actor): ServiceContext => ({ db, reads, provider, clock, logger, actor, hooks });
 
   async function contextFromHeader(authorization: string | null | undefined): Promise<RequestContext> {
@@ -189,8 +190,15 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
   }
 
   const toResponse = (answer: EarlyAnswer) => new Response(answer.body, { status: answer.status, headers: answer.headers });
+  /** A HEAD answer carries the headers of its GET and no body (node:http drops it; a fetch Response does not). */
+  const withoutBodyForHead = (request: Request, response: Response) =>
+    request.method.toUpperCase() === 'HEAD' && response.body !== null ? new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers }) : response;
 
   async function handleFetch(request: Request): Promise<Response> {
+    return withoutBodyForHead(request, await answerFetch(request));
+  }
+
+  async function answerFetch(request: Request): Promise<Response> {
     try {
       const url = new URL(request.url);
       const head: RequestHead = {
@@ -210,8 +218,7 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
         return toResponse(errorAnswer(new CrmError('VALIDATION', message, { fieldErrors: { '': [message] } })));
       }
       if (!bounded) {
-        const error = new CrmError('PAYLOAD_TOO_LARGE', `the request body is larger than this server accepts (${maxBodySize} bytes)`, { details: { maxBodySize } });
-        return toResponse(errorAnswer(error));
+        return toResponse(errorAnswer(bodyTooLarge(maxBodySize)));
       }
       return await fetchRequestHandler({
         endpoint,

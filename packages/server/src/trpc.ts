@@ -5,7 +5,7 @@ import type { BatchPacer } from './batch-pacing.js';
 import type { Actor, ServiceContext } from './context.js';
 import type { Db, Reads } from './db/client.js';
 import type { Provider } from './db/url.js';
-import { toCrmError, toTrpcError } from './errors.js';
+import { bodyTooLarge, toCrmError, toTrpcError } from './errors.js';
 import type { Logger } from './logger.js';
 
 /** What a procedure sees before authentication: the server's dependencies and, if authenticated, the actor. */
@@ -19,6 +19,8 @@ export interface RequestContext {
   hooks?: ServiceContext['hooks'];
   /** Set by the direct query path, which retries failures through tRPC: log them there, once. */
   quiet?: boolean;
+  /** The server's `maxBodySize`, for the answer to a body refused while it was read. */
+  maxBodySize?: number;
   /** Set for a batched HTTP request: paces its calls (bounded concurrency, a yield before each, a time budget). */
   pacer?: BatchPacer;
 }
@@ -55,7 +57,12 @@ export function crmErrorShape(crm: CrmError, path: string | undefined) {
 
 const t = initTRPC.context<RequestContext>().create({
   isDev: false,
-  errorFormatter: ({ shape, error }) => crmErrorShape(toCrmError(error), shape.data.path),
+  errorFormatter({ shape, error, ctx }) {
+    const crm = toCrmError(error);
+    // A body the adapter refused mid-read: the server's limit is known here, not to the adapter.
+    const sized = crm.code === 'PAYLOAD_TOO_LARGE' && crm.details === undefined && /^the request body/.test(crm.message) && ctx?.maxBodySize !== undefined ? bodyTooLarge(ctx.maxBodySize, crm.cause) : crm;
+    return crmErrorShape(sized, shape.data.path);
+  },
 });
 
 export const router = t.router;

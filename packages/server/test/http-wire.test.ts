@@ -39,6 +39,7 @@ const cases = (): Array<[RawRequest, Expected]> => {
     [{ name: 'a mutation', method: 'POST', path: '/trpc/accounts.create', headers: { ...auth, ...json }, body: '{"name":"Wire Ltd"}' }, { status: 200 }],
     [{ name: 'the health check', method: 'GET', path: '/healthz' }, { status: 200 }],
     [{ name: 'the health check by HEAD', method: 'HEAD', path: '/healthz' }, { status: 200 }],
+    [{ name: 'a malformed path by HEAD (the headers of its GET, no body)', method: 'HEAD', path: '/trpc/%' }, { status: 400 }],
     [{ name: 'OPTIONS on the health check', method: 'OPTIONS', path: '/healthz' }, { status: 204, allow: 'GET, HEAD, OPTIONS' }],
     [{ name: 'POST on the health check', method: 'POST', path: '/healthz', headers: json, body: '{}' }, { status: 405, crmCode: 'METHOD_NOT_SUPPORTED', allow: 'GET, HEAD, OPTIONS' }],
     [{ name: 'OPTIONS', method: 'OPTIONS', path: '/trpc/accounts.create' }, { status: 204, allow: 'GET, HEAD, POST, OPTIONS' }],
@@ -135,7 +136,7 @@ describe('wire answers agree with the error table', () => {
       // Bytes, not a string: fetch would add content-type text/plain to a string body.
       const body = req.body === undefined ? {} : { body: new TextEncoder().encode(req.body) };
       const res = await h.crm.handleFetch(new Request(`http://host.example${req.path}`, { method: req.method, headers: req.headers ?? {}, ...body }));
-      checkAnswer(req, expected, res.status, res.headers.get('allow'), req.method === 'HEAD' ? '' : await res.text());
+      checkAnswer(req, expected, res.status, res.headers.get('allow'), await res.text());
     }
   });
 
@@ -156,7 +157,10 @@ describe('wire answers agree with the error table', () => {
       r.end('"}');
     });
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body).error).toMatchObject({ message: 'the request body is larger than this server accepts', data: { crmCode: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } });
+    expect(JSON.parse(res.body).error).toMatchObject({
+      message: 'the request body is larger than this server accepts (1048576 bytes)',
+      data: { crmCode: 'PAYLOAD_TOO_LARGE', httpStatus: 413, details: { maxBodySize: 1048576 } },
+    });
   });
 
   it('refuses through the fetch handler a streamed body over the size limit with 413', async () => {

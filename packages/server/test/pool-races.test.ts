@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '@crmkit/core';
-import { crmCodeOf, startHarness, type Client, type Harness } from './helpers/harness.js';
+import { crmCodeOf, errorOf, startHarness, type Client, type Harness } from './helpers/harness.js';
 
 // Race tests: each round starts two calls at once through HTTP. On SQLite one write transaction
 // runs at a time; on PostgreSQL they interleave, and the loser may read the account only after the
@@ -100,6 +100,20 @@ describe('claiming an account someone took from the pool earlier', () => {
     await h.adminA.ownership.assign.mutate({ accountId: claimed.id, primaryOwnerId: 'race-b', reason: 'swap' });
     await h.adminA.ownership.assign.mutate({ accountId: claimed.id, primaryOwnerId: 'race-a', reason: 'swap back' });
     expect(await crmCodeOf(repB.pool.claim.mutate({ accountId: claimed.id }))).toBe('NOT_FOUND');
+  });
+
+  it('answers CONFLICT without owners to a caller who can see the account too (a teammate, an admin), and PRECONDITION_FAILED to whoever took it', async () => {
+    // race-b is in the manager's team: the manager's assignment to race-b is visible to the manager and to an admin.
+    const assigned = await h.adminA.accounts.create.mutate({ name: 'Assigned to a teammate' });
+    const teamId = (await h.adminA.teams.list.query({ memberId: 'race-b' })).items[0]!.id;
+    await manager.pool.assign.mutate({ accountId: assigned.id, userId: 'race-b', teamId, reason: 'territory' });
+    const teammate = await errorOf((await h.asUser(h.tenantA, 'race-mgr', 'manager')).pool.claim.mutate({ accountId: assigned.id }));
+    expect(teammate).toMatchObject({ crmCode: 'PRECONDITION_FAILED' }); // the manager took it: not in the pool, with its owners
+    const admin = await errorOf(h.adminA.pool.assign.mutate({ accountId: assigned.id, userId: 'race-a', reason: 'mine now' }));
+    expect(admin).toMatchObject({ crmCode: 'CONFLICT', details: { accountId: assigned.id } });
+    expect(JSON.stringify(admin)).not.toContain('race-b');
+    const owner = await errorOf((await h.asUser(h.tenantA, 'race-b', 'rep')).pool.claim.mutate({ accountId: assigned.id }));
+    expect(owner).toMatchObject({ crmCode: 'PRECONDITION_FAILED', details: { primaryOwnerId: 'race-b' } });
   });
 });
 

@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const token = (userId: string, role: 'admin' | 'manager' | 'rep' = 'rep') => h.crm.mintUserToken({ tenantId: h.tenantA, userId, role, ttl: 600 });
 /** A rep's token minted by a host with the standalone function at the clock's now: with an rvb claim only when `revokedBefore` is given. */
-const hostToken = (userId: string, revokedBefore?: Date | null) => {
+const hostToken = (userId: string, revokedBefore?: Date | string | null) => {
   const claim = revokedBefore === undefined ? {} : { revokedBefore };
   return mintUserToken({ secret: TOKEN_SECRET, tenantId: h.tenantA, userId, role: 'rep', ttl: 600, now: h.clock.now(), ...claim });
 };
@@ -170,6 +170,10 @@ describe('users.revokeTokens', () => {
     await unauthorized(h.clientWith(withFirst).accounts.list.query({}));
     const withSecond = await hostToken(host!, new Date(second.tokensRevokedBefore));
     await expect(h.clientWith(withSecond).accounts.list.query({})).resolves.toMatchObject({ items: expect.any(Array) });
+    // The answer as it came over the wire (an ISO string) will do as well.
+    const withAnswer = await hostToken(host!, second.tokensRevokedBefore);
+    await expect(h.clientWith(withAnswer).accounts.list.query({})).resolves.toMatchObject({ items: expect.any(Array) });
+    await expect(hostToken(host!, 'not an instant')).rejects.toThrow(RangeError);
   });
 
   it('is audited, with an outbox event', async () => {

@@ -38,7 +38,15 @@ export interface MintUserTokenOptions {
    * you; elsewhere pass what `users.revokeTokens` answered. A stale value only makes the token refused.
    * Left out, the token passes only if its `iat` falls in a later whole second than the revocation.
    */
-  revokedBefore?: Date | null;
+  revokedBefore?: Date | string | null;
+}
+
+/** The `rvb` claim of a revocation instant: ms since the epoch, 0 for none. */
+function revocationMs(revokedBefore: Date | string | null): number {
+  if (revokedBefore === null) return 0;
+  const ms = (typeof revokedBefore === 'string' ? new Date(revokedBefore) : revokedBefore).getTime();
+  if (Number.isNaN(ms)) throw new RangeError('revokedBefore must be an instant (a Date or an ISO string)');
+  return ms;
 }
 
 /**
@@ -55,7 +63,7 @@ export async function mintUserToken(options: MintUserTokenOptions): Promise<stri
   const key = await secretFor(secret, tenantId);
   if (!key) throw new Error(`no token secret for tenant ${tenantId}`);
   const iat = Math.floor(now.getTime() / 1000);
-  const claims = revokedBefore === undefined ? { tid: tenantId, role } : { tid: tenantId, role, rvb: revokedBefore?.getTime() ?? 0 };
+  const claims = revokedBefore === undefined ? { tid: tenantId, role } : { tid: tenantId, role, rvb: revocationMs(revokedBefore) };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)

@@ -37,11 +37,11 @@ export async function claimAccount(ctx: ServiceContext, input: z.input<typeof cl
 }
 
 /**
- * An account of the tenant that is in the pool and active. An owned account the caller can see
- * answers PRECONDITION_FAILED, naming its owners. One they cannot see answers CONFLICT without
- * owners when it was taken from the pool (its period in force began with a claim or a pool
- * assignment; on PostgreSQL the loser of two claims at once may read it only after the winner
- * committed), else NOT_FOUND, as if absent.
+ * An account of the tenant that is in the pool and active. One taken from the pool (its period in
+ * force began with a claim or a pool assignment) by someone else answers CONFLICT without owners,
+ * whoever asks: the loser of two takers at once (on PostgreSQL they may read it only after the
+ * winner committed) and anyone asking later. Any other owned account (or one the caller took or
+ * owns) answers PRECONDITION_FAILED, naming its owners, when the caller can see it, else NOT_FOUND.
  */
 export async function loadPoolAccount(tx: Tx, ctx: ServiceContext, accountId: string) {
   const { tenantId } = ctx.actor;
@@ -51,11 +51,14 @@ export async function loadPoolAccount(tx: Tx, ctx: ServiceContext, accountId: st
   });
   if (!account) throw CrmError.notFound('account', accountId);
   if (!inPool(account)) {
+    // Taken from the pool (by a claim or an assignment) by someone else: the same CONFLICT whoever
+    // asks, naming nobody. Whoever took it, or now owns it, is told it is not in the pool.
+    const taken = await tx.accountOwnership.findFirst({ where: { tenantId, accountId, validTo: null, cause: { in: [...POOL_TAKING_CAUSES] } }, select: { actorId: true } });
+    const self = ctx.actor.type === 'user' && (account.primaryOwnerId === ctx.actor.id || account.secondaryOwnerId === ctx.actor.id);
+    if (taken && !self && taken.actorId !== `${ctx.actor.type}:${ctx.actor.id}`) throw takenMeanwhile(accountId);
     if (canSee(await visibilityOf(ctx, tx), account)) {
       throw new CrmError('PRECONDITION_FAILED', `account ${accountId} is not in the pool`, { details: { accountId, ownerTeamId: account.ownerTeamId, primaryOwnerId: account.primaryOwnerId } });
     }
-    const taken = await tx.accountOwnership.findFirst({ where: { tenantId, accountId, validTo: null, cause: { in: [...POOL_TAKING_CAUSES] } }, select: { id: true } });
-    if (taken) throw takenMeanwhile(accountId);
     throw CrmError.notFound('account', accountId);
   }
   if (account.archivedAt) throw new CrmError('PRECONDITION_FAILED', `account ${accountId} is archived`, { details: { id: accountId } });
