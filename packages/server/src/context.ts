@@ -27,6 +27,8 @@ export interface ServiceContext {
   /** Notifications to the server instance (cache invalidation), called after the change commits. */
   hooks?: {
     apiKeyRevoked?(id: string): void;
+    /** An API key's call succeeded: record its last use (at minute resolution, off the request's path). */
+    apiKeyUsed?(id: string): void;
     /** A user's standing changed (deactivated, reactivated, tokens revoked): forget what was cached about them. */
     userAccessChanged?(tenantId: string, userId: string): void;
   };

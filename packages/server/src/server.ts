@@ -135,6 +135,7 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
   // here at once; other instances within apiKeyCacheMs.
   const hooks = {
     apiKeyRevoked: (id: string) => auth.forgetApiKey(id),
+    apiKeyUsed: (id: string) => auth.recordUse(id),
     userAccessChanged: (tenantId: string, userId: string) => auth.forgetUser(tenantId, userId),
   };
   const contextFor = (actor: Actor | null): RequestContext => ({ db, reads, provider, clock, logger, actor, hooks, maxBodySize });

@@ -71,11 +71,15 @@ export const createCallerFactory = t.createCallerFactory;
 
 /**
  * Every failure leaves a procedure as a CrmError with its table's tRPC code (and so its HTTP
- * status); unexpected ones are logged here, once, and answered as INTERNAL without detail.
+ * status); unexpected ones are logged here, once, and answered as INTERNAL without detail. A
+ * success by an API key records the key's use.
  */
 const mapErrors = t.middleware(async ({ ctx, path, next }) => {
   const result = await next();
-  if (result.ok) return result;
+  if (result.ok) {
+    if (ctx.actor?.type === 'apiKey') ctx.hooks?.apiKeyUsed?.(ctx.actor.id);
+    return result;
+  }
   const crm = toCrmError(result.error);
   if (crm.code === 'INTERNAL' && !ctx.quiet) ctx.logger.error({ err: crm.cause ?? result.error, path }, 'unexpected error in procedure');
   throw toTrpcError(crm);

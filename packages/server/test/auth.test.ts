@@ -39,7 +39,14 @@ describe('API keys', () => {
     const stored = await h.crm.db.apiKey.findUniqueOrThrow({ where: { id: created.apiKey.id } });
     expect(stored.secretHash).not.toContain(created.secret);
 
-    await h.clientWith(created.secret).accounts.list.query({});
+    // A refused call (invalid input, then a permission it lacks) writes nothing, not even its key's last use.
+    const client = h.clientWith(created.secret);
+    expect(await crmCodeOf(client.accounts.get.query({ id: 'not-an-id' }))).toBe('VALIDATION');
+    expect(await crmCodeOf(client.apiKeys.list.query({}))).toBe('FORBIDDEN');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await h.crm.db.apiKey.findUniqueOrThrow({ where: { id: created.apiKey.id } })).lastUsedAt).toBeNull();
+
+    await client.accounts.list.query({});
     await expect.poll(async () => (await h.crm.db.apiKey.findUniqueOrThrow({ where: { id: created.apiKey.id } })).lastUsedAt?.toISOString()).toBe(h.clock.now().toISOString());
   });
 

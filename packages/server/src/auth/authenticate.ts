@@ -79,7 +79,6 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
       keyCache.set(hash, cached);
     }
     if (!cached.actor || (cached.expiresAt !== null && cached.expiresAt <= nowMs)) throw unauthorized();
-    touch(cached.actor.id, nowMs);
     return cached.actor;
   }
 
@@ -97,8 +96,12 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
     return standing;
   }
 
-  /** Records last use at minute resolution, off the request's path. */
-  function touch(keyId: string, nowMs: number) {
+  /**
+   * Records a key's last use at minute resolution, off the request's path. Called for calls that
+   * succeeded, so a refused or invalid call writes nothing at all.
+   */
+  function recordUse(keyId: string) {
+    const nowMs = clock.now().getTime();
     const last = lastUsedWritten.get(keyId) ?? 0;
     if (nowMs - last < LAST_USED_RESOLUTION_MS) return;
     lastUsedWritten.set(keyId, nowMs);
@@ -125,6 +128,7 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
       if (refusedByRevocation(claims, standing.tokensRevokedBefore)) throw unauthorized();
       return { tenantId: claims.tenantId, type: 'user', id: claims.userId, role: claims.role, scopes: null };
     },
+    recordUse,
     /** Forgets a key at once (called on revoke). */
     forgetApiKey(keyId: string) {
       for (const [hash, entry] of keyCache) if (entry.keyId === keyId) keyCache.delete(hash);
