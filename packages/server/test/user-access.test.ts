@@ -7,7 +7,7 @@ let h: Harness;
 /** A second instance on the same database, trusting what it read for at most CACHE_MS. */
 let other: CrmServer;
 let otherUrl: string;
-const CACHE_MS = 1_000;
+const CACHE_MS = 5_000;
 
 beforeAll(async () => {
   h = await startHarness();
@@ -77,6 +77,21 @@ describe('a deactivated user', () => {
     h.clock.advance(CACHE_MS + 1);
     await unauthorized(rep.accounts.list.query({}));
     await unauthorized(rep.accounts.create.mutate({ name: `Other instance ${leaver}` }));
+  });
+
+  it('is refused on another instance once apiKeyCacheMs has passed in real time, even while a test clock stands still', async () => {
+    const quick = await createCrmServer({ databaseUrl: h.databaseUrl, migrate: false, clock: h.clock, auth: { tokenSecret: TOKEN_SECRET, apiKeyCacheMs: 150 } });
+    try {
+      const quickUrl = (await quick.listen(0)).url;
+      const [leaver, heir] = await freshUsers(h.adminA, 'leaver', 'heir');
+      const rep = createTRPCClient<AppRouter>({ links: [httpLink({ url: quickUrl, headers: { authorization: `Bearer ${await token(leaver!)}` } })] });
+      await rep.accounts.list.query({});
+      await h.adminA.users.deactivate.mutate({ userId: leaver!, reassignTo: heir!, reason: 'left the company' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await unauthorized(rep.accounts.list.query({}));
+    } finally {
+      await quick.close();
+    }
   });
 
   it('once reactivated, is accepted with tokens minted since, never with tokens issued before the deactivation', async () => {

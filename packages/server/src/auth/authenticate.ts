@@ -25,6 +25,8 @@ interface CachedKey {
   keyId: string | null;
   expiresAt: number | null;
   checkedAt: number;
+  /** `performance.now()` when read: the bound also holds in real time when the clock is a test's fake one. */
+  checkedMono: number;
 }
 
 /** What a user token's holder is judged by, read from the user row (`exists: false`: the host never upserted them). */
@@ -33,6 +35,8 @@ interface UserStanding {
   active: boolean;
   tokensRevokedBefore: Date | null;
   checkedAt: number;
+  /** `performance.now()` when read: the bound also holds in real time when the clock is a test's fake one. */
+  checkedMono: number;
 }
 
 /**
@@ -51,6 +55,8 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
   // Bumped by every forget: a read that was under way meanwhile answers its request but is not cached.
   let userEpoch = 0;
   const cacheMs = options.apiKeyCacheMs ?? 10_000;
+  /** Whether a cached entry is still within the bound, by the injected clock and by real time alike (the stricter wins). */
+  const fresh = (entry: { checkedAt: number; checkedMono: number }, nowMs: number) => nowMs - entry.checkedAt <= cacheMs && performance.now() - entry.checkedMono <= cacheMs;
   const userKey = (tenantId: string, userId: string) => `${tenantId}\u0000${userId}`;
   const unauthorized = () => new CrmError('UNAUTHORIZED', 'missing or invalid credentials');
 
@@ -65,7 +71,7 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
     const hash = hashSecret(secret);
     const nowMs = clock.now().getTime();
     let cached = keyCache.get(hash);
-    if (!cached || nowMs - cached.checkedAt > cacheMs) {
+    if (!cached || !fresh(cached, nowMs)) {
       const row = await db.apiKey.findUnique({ where: { secretHash: hash } });
       const role = roleSchema.safeParse(row?.role);
       const scopes = scopesSchema.safeParse(row ? JSON.parse(row.scopes) : null);
@@ -74,6 +80,7 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
         keyId: row?.id ?? null,
         expiresAt: row?.expiresAt?.getTime() ?? null,
         checkedAt: nowMs,
+        checkedMono: performance.now(),
       };
       if (keyCache.size > 10_000) keyCache.clear();
       keyCache.set(hash, cached);
@@ -82,13 +89,13 @@ export function createAuthenticator(db: Db, clock: Clock, logger: Logger, option
     return cached.actor;
   }
 
-  async function standingOf(tenantId: string, userId: string, nowMs: number, fresh = false): Promise<UserStanding> {
+  async function standingOf(tenantId: string, userId: string, nowMs: number, reread = false): Promise<UserStanding> {
     const key = userKey(tenantId, userId);
     const cached = userCache.get(key);
-    if (!fresh && cached && nowMs - cached.checkedAt <= cacheMs) return cached;
+    if (!reread && cached && fresh(cached, nowMs)) return cached;
     const epoch = userEpoch;
     const row = await db.user.findUnique({ where: { tenantId_id: { tenantId, id: userId } }, select: { active: true, tokensRevokedBefore: true } });
-    const standing: UserStanding = { exists: row !== null, active: row?.active ?? true, tokensRevokedBefore: row?.tokensRevokedBefore ?? null, checkedAt: nowMs };
+    const standing: UserStanding = { exists: row !== null, active: row?.active ?? true, tokensRevokedBefore: row?.tokensRevokedBefore ?? null, checkedAt: nowMs, checkedMono: performance.now() };
     if (epoch === userEpoch) {
       if (userCache.size > 10_000) userCache.clear();
       userCache.set(key, standing);
