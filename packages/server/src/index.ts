@@ -1,5 +1,6 @@
 export { createCrmServer } from './server.js';
 export type { CrmServer, CrmServerOptions } from './server.js';
+export type { CorsOptions } from './cors.js';
 export type { AppRouter, RouterInputs, RouterOutputs } from './routers/root.js';
 export { appRouter } from './routers/root.js';
 export { mintUserToken, verifyUserToken, MAX_TOKEN_TTL_SECONDS } from './auth/tokens.js';

@@ -19,7 +19,7 @@ export interface RequestHead {
 }
 
 export interface ScreenRules {
-  /** The tRPC endpoint without a trailing slash, e.g. `/trpc`. */
+  /** Where crmkit's procedures sit in the request's full path, without a trailing slash, e.g. `/trpc` or `/api/crm`. */
   endpoint: string;
   maxBatchSize: number;
   maxBodySize: number;
@@ -53,15 +53,16 @@ function refuse(message: string, code: CrmError['code'], options: { fieldErrors?
 }
 
 /**
- * Answers what must not reach tRPC, for the Node and the fetch handler alike: the health check,
- * paths outside the endpoint, methods crmkit does not serve (405 with `Allow`; OPTIONS 204), a path
+ * Answers what must not reach tRPC, for the Node and the fetch handler alike: the health check
+ * (`/healthz` and `<endpoint>/healthz`), paths outside the endpoint, methods crmkit does not serve (405 with `Allow`; OPTIONS 204), a path
  * that is not valid URL encoding, a batch over `maxBatchSize` calls or a body declared over
  * `maxBodySize` (413), a GET whose `input` is not JSON, and a POST body that is not JSON (415).
  * Everything else goes on to tRPC. Never throws.
  */
 export function screenRequest(head: RequestHead, rules: ScreenRules): Screened {
   const method = head.method.toUpperCase();
-  if (head.pathname === '/healthz') {
+  // At the root for a standalone server; at the endpoint (the mount point) for one mounted in a host's app.
+  if (head.pathname === '/healthz' || head.pathname === `${rules.endpoint}/healthz`) {
     if (method === 'GET' || method === 'HEAD') return { answer: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' } };
     if (method === 'OPTIONS') return { answer: { status: 204, headers: { allow: HEALTH_METHODS }, body: null } };
     return { answer: errorAnswer(refuse(`/healthz answers ${HEALTH_METHODS}, not ${method}`, 'METHOD_NOT_SUPPORTED'), { allow: HEALTH_METHODS }) };

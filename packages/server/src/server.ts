@@ -7,6 +7,7 @@ import { CrmError, systemClock, type Clock, type Permission, type Role } from '@
 import { createAuthenticator, type AuthOptions } from './auth/authenticate.js';
 import { mintUserToken, type MintUserTokenOptions } from './auth/tokens.js';
 import { createBatchPacing } from './batch-pacing.js';
+import { createCors, isPreflight, varyWith, withCorsHeaders, type CorsOptions, type CorsRequest } from './cors.js';
 import type { Actor, ServiceContext } from './context.js';
 import { migrateDatabase, openDatabase, type Db, type Reads } from './db/client.js';
 import { prismaAccountReads } from './db/account-reads.js';
@@ -14,7 +15,7 @@ import type { MigrateResult } from './db/migrations.js';
 import { providerOf, type Provider } from './db/url.js';
 import { bodyTooLarge } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { ALLOWED_METHODS, errorAnswer, screenRequest, type EarlyAnswer, type RequestHead } from './request-screen.js';
+import { ALLOWED_METHODS, errorAnswer, screenRequest, type EarlyAnswer, type RequestHead, type Screened } from './request-screen.js';
 import { appRouter, type AppRouter } from './routers/root.js';
 import { createApiKey } from './services/api-keys/api-keys.js';
 import { createTenant } from './services/tenants.js';
@@ -31,8 +32,14 @@ export interface CrmServerOptions {
   clock?: Clock;
   auth?: AuthOptions;
   logger?: Logger;
-  /** Path prefix of the tRPC endpoint (default `/trpc`). */
+  /**
+   * Where crmkit's procedures sit in the request's full URL path (default `/trpc`): `/api/crm` for a Hono route
+   * `/api/crm/*` or a Next route handler `app/api/crm/[...trpc]/route.ts`. Under Express or Connect,
+   * `app.use('/crm', crm.nodeHandler)` needs no setting: a mount path the framework strips is taken as the endpoint.
+   */
   endpoint?: string;
+  /** Which other origins may call crmkit from a browser (default: none; crmkit sends no CORS headers). */
+  cors?: CorsOptions;
   /** Largest request body accepted, in bytes (default 1 MiB); a larger one answers 413 PAYLOAD_TOO_LARGE. */
   maxBodySize?: number;
   /** Most calls one batched request may carry (default 50); a larger batch answers 413 PAYLOAD_TOO_LARGE and runs none. */
@@ -101,7 +108,8 @@ export interface CrmServer {
 export async function createCrmServer(options: CrmServerOptions): Promise<CrmServer> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger();
-  const endpoint = (options.endpoint ?? '/trpc').replace(/\/+$/, '');
+  const endpoint = `/${options.endpoint ?? '/trpc'}`.replace(/^\/+/, '/').replace(/\/+$/, '');
+  const cors = createCors(options.cors);
   const maxBodySize = options.maxBodySize ?? 1024 * 1024;
   const maxBatchSize = options.maxBatchSize ?? 50;
   const batchTimeBudgetMs = options.batchTimeBudgetMs ?? 10_000;
@@ -190,13 +198,39 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
     return new Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks), signal: request.signal });
   }
 
+  /** The screen's verdict for a request read against `endpoint`; a CORS preflight gets the CORS policy's answer, never reaching the API. */
+  function screen(head: RequestHead, endpoint: string, corsRequest: CorsRequest): Screened {
+    const screened = screenRequest(head, { ...screenRules, endpoint });
+    // The screen answers 204 to an OPTIONS on crmkit's paths only; elsewhere the 404 stands.
+    if (cors && screened.answer?.status === 204 && isPreflight(corsRequest)) return { answer: cors.preflight(corsRequest.origin) };
+    return screened;
+  }
+
+  /** `response` carrying the CORS headers of its request (`Vary: Origin` gains, other headers stay). */
+  function withCors(response: Response, corsHeaders: Record<string, string>): Response {
+    const headers = new Headers(response.headers);
+    for (const [key, value] of Object.entries(corsHeaders)) headers.set(key, key === 'vary' ? varyWith(headers.get('vary'), value) : value);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+
+  /** tRPC's answer metadata with the CORS headers added (tRPC appends them, so `Vary` keeps its own values). */
+  const responseMetaWithCors =
+    (corsHeaders: Record<string, string>): typeof responseMeta =>
+    (opts) => {
+      const meta = responseMeta(opts);
+      const headers = new Headers(meta.headers);
+      for (const [key, value] of Object.entries(corsHeaders)) headers.append(key, value);
+      return { headers };
+    };
+
   const toResponse = (answer: EarlyAnswer) => new Response(answer.body, { status: answer.status, headers: answer.headers });
   /** A HEAD answer carries the headers of its GET and no body (node:http drops it; a fetch Response does not). */
   const withoutBodyForHead = (request: Request, response: Response) =>
     request.method.toUpperCase() === 'HEAD' && response.body !== null ? new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers }) : response;
 
   async function handleFetch(request: Request): Promise<Response> {
-    return withoutBodyForHead(request, await answerFetch(request));
+    const response = withoutBodyForHead(request, await answerFetch(request));
+    return cors ? withCors(response, cors.headersFor(request.headers.get('origin'))) : response;
   }
 
   async function answerFetch(request: Request): Promise<Response> {
@@ -209,7 +243,8 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
         contentType: request.headers.get('content-type'),
         contentLength: request.headers.get('content-length'),
       };
-      const screened = screenRequest(head, screenRules);
+      const requestMethod = request.headers.get('access-control-request-method');
+      const screened = screen(head, endpoint, { method: request.method, origin: request.headers.get('origin'), requestMethod });
       if (screened.answer) return toResponse(screened.answer);
       let bounded: Request | null;
       try {
@@ -243,7 +278,13 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
    * failure falls back to tRPC's handler, which answers it canonically; that re-runs a query, a
    * read, only on the error path.
    */
-  async function answerQueryDirectly(req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<boolean> {
+  async function answerQueryDirectly(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    search: string,
+    corsHeaders: Record<string, string>,
+  ): Promise<boolean> {
     if (req.method !== 'GET' || !Object.hasOwn(procedures, path) || procedures[path]?._def.type !== 'query' || req.headers['trpc-accept'] !== undefined) return false;
     const params = new URLSearchParams(search);
     if (params.has('batch')) return false;
@@ -262,35 +303,66 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
       return false;
     }
     const body = JSON.stringify({ result: { data } });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), vary: 'trpc-accept, accept' }).end(body);
+    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), vary: 'trpc-accept, accept' };
+    res.writeHead(200, withCorsHeaders(headers, corsHeaders)).end(body);
     return true;
   }
 
-  const writeAnswer = (res: ServerResponse, answer: EarlyAnswer) => {
+  const writeAnswer = (res: ServerResponse, answer: EarlyAnswer, corsHeaders: Record<string, string>) => {
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    res.writeHead(answer.status, answer.headers).end(answer.body ?? undefined);
+    res.writeHead(answer.status, withCorsHeaders(answer.headers, corsHeaders)).end(answer.body ?? undefined);
   };
 
+  const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null));
+  const pathOf = (url: string) => {
+    const queryAt = url.indexOf('?');
+    return queryAt < 0 ? url : url.slice(0, queryAt);
+  };
+
+  /**
+   * The path a Node request is screened by, and the endpoint it is read against. Express and Connect strip
+   * their mount path from `req.url` and keep the full one in `req.originalUrl` (`app.use('/crm', …)` hands
+   * over `/accounts.get` from `/crm/accounts.get`): a full path under `endpoint` is read as usual, so is a
+   * stripped one (a host that mounted crmkit's whole tree), and otherwise the mount point is the endpoint.
+   */
+  function locate(url: string, originalUrl: unknown): { pathname: string; endpoint: string } {
+    const pathname = pathOf(url);
+    if (typeof originalUrl !== 'string' || originalUrl === url) return { pathname, endpoint };
+    const full = pathOf(originalUrl);
+    if (full.startsWith(`${endpoint}/`)) return { pathname: full, endpoint };
+    if (pathname.startsWith(`${endpoint}/`)) return { pathname, endpoint };
+    if (pathname === '/') return { pathname: full, endpoint: full.replace(/\/+$/, '') };
+    if (full.endsWith(pathname)) return { pathname: full, endpoint: full.slice(0, full.length - pathname.length) };
+    return { pathname, endpoint };
+  }
+
   const nodeHandler = (req: IncomingMessage, res: ServerResponse) => {
+    let corsHeaders: Record<string, string> = {};
     try {
       const url = req.url ?? '/';
       const queryAt = url.indexOf('?');
       const search = queryAt < 0 ? '' : url.slice(queryAt + 1);
+      const located = locate(url, (req as { originalUrl?: unknown }).originalUrl);
       const head: RequestHead = {
         method: req.method ?? 'GET',
-        pathname: queryAt < 0 ? url : url.slice(0, queryAt),
+        pathname: located.pathname,
         search,
         contentType: req.headers['content-type'] ?? null,
         contentLength: req.headers['content-length'] ?? null,
       };
-      const screened = screenRequest(head, screenRules);
+      const origin = req.headers.origin ?? null;
+      if (cors) corsHeaders = cors.headersFor(origin);
+      const requestMethod = headerValue(req.headers['access-control-request-method']);
+      const screened = screen(head, located.endpoint, { method: head.method, origin, requestMethod });
       if (screened.answer) {
-        writeAnswer(res, screened.answer);
+        writeAnswer(res, screened.answer, corsHeaders);
         return;
       }
+      // Set ahead for tRPC's answers: its bodiless HEAD answer skips responseMeta (whose Vary replaces this one).
+      for (const [name, value] of Object.entries(corsHeaders)) res.setHeader(name, value);
       const viaTrpc = () =>
         nodeHTTPRequestHandler({
           req,
@@ -299,17 +371,17 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
           router,
           maxBodySize,
           maxBatchSize,
-          responseMeta,
+          responseMeta: cors ? responseMetaWithCors(corsHeaders) : responseMeta,
           createContext: ({ req: r, info }) => requestContext(r.headers.authorization, info),
-        }).catch((error: unknown) => writeAnswer(res, unexpectedAnswer(error)));
-      void answerQueryDirectly(req, res, screened.path, search)
+        }).catch((error: unknown) => writeAnswer(res, unexpectedAnswer(error), corsHeaders));
+      void answerQueryDirectly(req, res, screened.path, search, corsHeaders)
         .then(
           (answered) => (answered || res.headersSent ? undefined : viaTrpc()),
           () => (res.headersSent ? undefined : viaTrpc()),
         )
-        .catch((error: unknown) => writeAnswer(res, unexpectedAnswer(error)));
+        .catch((error: unknown) => writeAnswer(res, unexpectedAnswer(error), corsHeaders));
     } catch (error) {
-      writeAnswer(res, unexpectedAnswer(error));
+      writeAnswer(res, unexpectedAnswer(error), corsHeaders);
     }
   };
 
