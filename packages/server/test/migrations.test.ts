@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, appendFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,14 @@ describe('migrations', () => {
     expect(sql).toMatch(/plan/);
   });
 
+  it('diffing removes its scratch SQLite folder from the temp directory, also when the diff fails', async () => {
+    const scratch = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('crmkit-shadow-')));
+    const before = scratch();
+    await diffMigrationsToSchema(bundledMigrations('sqlite'), schemaTextFor('sqlite'));
+    await expect(diffMigrationsToSchema(bundledMigrations('sqlite'), 'this is not a schema')).rejects.toThrow();
+    expect([...scratch()].filter((n) => !before.has(n))).toEqual([]);
+  });
+
   it('ships the same migration names for both providers', () => {
     expect(readMigrations(bundledMigrations('postgresql')).map((m) => m.name)).toEqual(readMigrations(bundledMigrations('sqlite')).map((m) => m.name));
   });
@@ -56,6 +64,7 @@ describe('migrations', () => {
     await migrateDatabase(db.url);
     const set = bundledMigrations(engine);
     const copy = mkdtempSync(join(tmpdir(), 'crmkit-migrations-'));
+    cleanups.push(async () => rmSync(copy, { recursive: true, force: true }));
     cpSync(set.dir, copy, { recursive: true });
     const first = readdirSync(copy).filter((n) => !n.endsWith('.toml')).sort()[0]!;
     appendFileSync(join(copy, first, 'migration.sql'), '\n-- edited\n');

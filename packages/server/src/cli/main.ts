@@ -1,46 +1,69 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { roleSchema } from '@crmkit/core';
-import { migrateDatabase } from '../db/client.js';
-import { DEMO_TENANT_ID, seedDemo } from '../demo/seed.js';
-import { redactSecrets } from '../logger.js';
-import { createCrmServer } from '../server.js';
+import { defaultDatabaseFile } from './default-database.js';
+import { holdPort, PortUnavailableError } from './held-port.js';
 
-const DEFAULT_DATABASE_URL = 'file:./.crmkit/crm.db';
-const usage = `crmkit <command> [options]
+const defaultDatabaseUrl = () => 'file:' + defaultDatabaseFile();
+const usage = () => `crmkit <command> [options]
 
 commands
   serve        run the HTTP server            [--port 3000] [--host 127.0.0.1] [--database URL] [--no-migrate] [--demo]
   migrate      apply pending migrations       [--database URL]
   seed         add the demo tenant and data   [--database URL]
   api-key create --tenant ID --name NAME [--role admin|service|integration] [--create-tenant TENANT_NAME] [--database URL]
+  help         show this text                 (also --help, -h)
 
-The database is --database, else DATABASE_URL, else ${DEFAULT_DATABASE_URL} (SQLite).
+The database is --database, else DATABASE_URL, else the SQLite file ${defaultDatabaseFile()}
+(the same file whatever the current directory). postgres://… selects PostgreSQL.
 User tokens are accepted when CRMKIT_TOKEN_SECRET (32+ bytes) is set.`;
 
+/** Exit code of a command line the CLI does not understand (as opposed to a command that failed). */
+const USAGE_ERROR = 2;
+
+const options = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  database: { type: 'string' },
+  'no-migrate': { type: 'boolean' },
+  demo: { type: 'boolean' },
+  tenant: { type: 'string' },
+  name: { type: 'string' },
+  role: { type: 'string' },
+  'create-tenant': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      database: { type: 'string' },
-      'no-migrate': { type: 'boolean' },
-      demo: { type: 'boolean' },
-      tenant: { type: 'string' },
-      name: { type: 'string' },
-      role: { type: 'string' },
-      'create-tenant': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [command, sub] = positionals;
-  if (values.help || !command) {
-    console.log(usage);
-    return command ? 0 : 1;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage()}`);
+    return USAGE_ERROR;
   }
-  const databaseUrl = values.database ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const { values, positionals } = parsed;
+  const [command, sub] = positionals;
+  if (values.help || command === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  if (!command) {
+    console.error(usage());
+    return USAGE_ERROR;
+  }
+  if (!['serve', 'migrate', 'seed', 'api-key'].includes(command)) {
+    console.error(`unknown command ${command}\n\n${usage()}`);
+    return USAGE_ERROR;
+  }
+  const databaseUrl = values.database ?? process.env.DATABASE_URL ?? defaultDatabaseUrl();
+  // Loaded only for a command that uses them, so usage and help answer at once.
+  const [{ roleSchema }, { migrateDatabase }, { DEMO_TENANT_ID, seedDemo }, { createCrmServer }, { redactSecrets }] = await Promise.all([
+    import('@crmkit/core'),
+    import('../db/client.js'),
+    import('../demo/seed.js'),
+    import('../server.js'),
+    import('../logger.js'),
+  ]);
 
   switch (command) {
     case 'migrate': {
@@ -59,12 +82,12 @@ async function main(argv: string[]): Promise<number> {
     case 'api-key': {
       if (sub !== 'create' || !values.tenant || !values.name) {
         console.error('usage: crmkit api-key create --tenant ID --name NAME [--role admin|service|integration] [--create-tenant TENANT_NAME]');
-        return 1;
+        return USAGE_ERROR;
       }
       const role = roleSchema.extract(['admin', 'service', 'integration']).safeParse(values.role ?? 'admin');
       if (!role.success) {
         console.error('--role must be admin, service or integration');
-        return 1;
+        return USAGE_ERROR;
       }
       const crm = await createCrmServer({ databaseUrl });
       try {
@@ -82,28 +105,54 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve': {
       const port = Number(values.port ?? process.env.PORT ?? 3000);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        console.error('--port (or PORT) must be a whole number from 0 to 65535');
+        return USAGE_ERROR;
+      }
       const host = values.host ?? process.env.HOST ?? '127.0.0.1';
       const tokenSecret = process.env.CRMKIT_TOKEN_SECRET;
-      const crm = await createCrmServer({ databaseUrl, migrate: !values['no-migrate'], ...(tokenSecret ? { auth: { tokenSecret } } : {}) });
-      let demoKey: string | null = null;
-      if (values.demo) {
-        await seedDemo(crm);
-        // A fresh demo key each start (the previous ones are revoked): secrets are never stored.
-        await crm.db.apiKey.updateMany({ where: { tenantId: DEMO_TENANT_ID, name: 'demo', revokedAt: null }, data: { revokedAt: crm.clock.now() } });
-        demoKey = (await crm.bootstrap.createApiKey({ tenantId: DEMO_TENANT_ID, name: 'demo', role: 'admin' })).secret;
+      // The port first: a second serve on a busy port must stop before it touches the database.
+      const held = await holdPort(port, host);
+      let crm;
+      try {
+        crm = await createCrmServer({ databaseUrl, migrate: !values['no-migrate'], ...(tokenSecret ? { auth: { tokenSecret } } : {}) });
+      } catch (error) {
+        await held.close();
+        throw error;
       }
-      const { url } = await crm.listen(port, host);
+      let demoKey: string | null = null;
+      try {
+        if (values.demo) {
+          await seedDemo(crm);
+          // A fresh demo key each start (the previous ones are revoked): secrets are never stored.
+          await crm.db.apiKey.updateMany({ where: { tenantId: DEMO_TENANT_ID, name: 'demo', revokedAt: null }, data: { revokedAt: crm.clock.now() } });
+          demoKey = (await crm.bootstrap.createApiKey({ tenantId: DEMO_TENANT_ID, name: 'demo', role: 'admin' })).secret;
+        }
+      } catch (error) {
+        await held.close();
+        await crm.close();
+        throw error;
+      }
+      held.serve(crm.nodeHandler);
+      const url = `${held.origin}/trpc`;
       console.log(`crmkit listening on ${url} (database ${redactSecrets(databaseUrl)})`);
       if (demoKey) console.log(`demo tenant ${DEMO_TENANT_ID}; demo API key (admin): ${demoKey}\ntry:\n  curl -H "Authorization: Bearer ${demoKey}" '${url}/accounts.list'`);
       if (!tokenSecret) console.log('user tokens are off: set CRMKIT_TOKEN_SECRET (32+ bytes) to accept them');
-      const stop = () => void crm.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const running = crm;
+      // A signal may arrive twice (from the terminal and from bin/crmkit.js passing it on): stop once.
+      let stopping = false;
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        void held.close().then(() => running.close()).then(() => process.exit(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       return -1; // keep running
     }
     default:
-      console.error(`unknown command ${command}\n\n${usage}`);
-      return 1;
+      console.error(`unknown command ${command}\n\n${usage()}`);
+      return USAGE_ERROR;
   }
 }
 
@@ -111,9 +160,13 @@ main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
-  (error: unknown) => {
-    // Driver errors may quote the connection string.
-    console.error(redactSecrets(error instanceof Error ? error.message : error));
+  async (error: unknown) => {
+    if (error instanceof PortUnavailableError) console.error(`crmkit: ${error.message}`);
+    else {
+      // Driver errors may quote the connection string.
+      const { redactSecrets } = await import('../logger.js');
+      console.error(redactSecrets(error instanceof Error ? error.message : error));
+    }
     process.exit(1);
   },
 );

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -40,14 +40,29 @@ function loadEngineModule() {
 export async function openSchemaEngine(provider: Provider, schemaText: string, postgresUrl?: string): Promise<SchemaEngine> {
   const { SchemaEngine } = await loadEngineModule();
   let factory;
+  let scratchDir: string | null = null;
   if (provider === 'sqlite') {
-    factory = withScriptFallback(new PrismaBetterSqlite3({ url: 'file:' + join(mkdtempSync(join(tmpdir(), 'crmkit-shadow-')), 'shadow.db') }));
+    scratchDir = mkdtempSync(join(tmpdir(), 'crmkit-shadow-'));
+    factory = withScriptFallback(new PrismaBetterSqlite3({ url: 'file:' + join(scratchDir, 'shadow.db') }));
   } else {
     if (!postgresUrl) throw new Error('a PostgreSQL URL is needed to diff PostgreSQL migrations');
     factory = withCharAsText(new PrismaPg({ connectionString: postgresUrl }));
   }
   const bound = bindMigrationAwareSqlAdapterFactory(factory);
-  const engine = await SchemaEngine.new({ datamodels: [['schema.prisma', schemaText]] }, () => {}, bound);
+  const removeScratch = () => scratchDir && rmSync(scratchDir, { recursive: true, force: true });
+  let engine: SchemaEngine;
+  try {
+    engine = await SchemaEngine.new({ datamodels: [['schema.prisma', schemaText]] }, () => {}, bound);
+  } catch (error) {
+    removeScratch();
+    throw error;
+  }
+  // Freeing the engine also removes its scratch SQLite folder, so no run leaves one in the temp directory.
+  const free = engine.free.bind(engine);
+  engine.free = () => {
+    free();
+    removeScratch();
+  };
   return Object.assign(engine, { errorRegistry: bound.errorRegistry });
 }
 
