@@ -10,7 +10,7 @@ export type { Actor, ServiceContext } from './context.js';
 export type { RequestContext, CrmErrorData } from './trpc.js';
 export { toCrmError } from './errors.js';
 export { migrateDatabase, openDatabase } from './db/client.js';
-export type { Db } from './db/client.js';
+export type { Db, OpenDatabaseOptions, SqliteSynchronous } from './db/client.js';
 export type { MigrateResult } from './db/migrations.js';
 export { providerOf } from './db/url.js';
 export type { Provider } from './db/url.js';

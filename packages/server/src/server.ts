@@ -9,7 +9,7 @@ import { mintUserToken, type MintUserTokenOptions } from './auth/tokens.js';
 import { createBatchPacing } from './batch-pacing.js';
 import { createCors, isPreflight, varyWith, withCorsHeaders, type CorsOptions, type CorsRequest } from './cors.js';
 import type { Actor, ServiceContext } from './context.js';
-import { migrateDatabase, openDatabase, type Db, type Reads } from './db/client.js';
+import { migrateDatabase, openDatabase, type Db, type Reads, type SqliteSynchronous } from './db/client.js';
 import { prismaAccountReads } from './db/account-reads.js';
 import type { MigrateResult } from './db/migrations.js';
 import { providerOf, type Provider } from './db/url.js';
@@ -27,6 +27,12 @@ export interface CrmServerOptions {
   databaseUrl?: string;
   /** Your own Prisma client of crmkit's schema, with its provider. crmkit then neither migrates nor closes it. */
   prisma?: { client: Db; provider: Provider };
+  /**
+   * SQLite commit durability (default `FULL`: every commit is synced, so what an ERP was told is
+   * stored survives a power cut). `NORMAL` syncs at checkpoints: faster, and the last commits may be
+   * lost on power loss.
+   */
+  sqliteSynchronous?: SqliteSynchronous;
   /** Apply pending migrations on start (default true with `databaseUrl`). */
   migrate?: boolean;
   clock?: Clock;
@@ -129,7 +135,7 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
       migrations = await migrateDatabase(options.databaseUrl);
       if (migrations.applied.length) logger.info({ applied: migrations.applied }, 'applied migrations');
     }
-    const opened = openDatabase(options.databaseUrl);
+    const opened = openDatabase(options.databaseUrl, options.sqliteSynchronous ? { synchronous: options.sqliteSynchronous } : {});
     db = opened.prisma;
     reads = opened.reads;
     closeDb = opened.close;

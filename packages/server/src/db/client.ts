@@ -78,8 +78,35 @@ function probeWrite(db: Database.Database, path: string): void {
   }
 }
 
+/**
+ * How SQLite commits in WAL mode: `FULL` (the default) syncs every commit, so what an ERP was told
+ * is stored survives a power cut; `NORMAL` syncs at checkpoints only, faster, and may lose the last
+ * commits on power loss (never corrupts).
+ */
+export type SqliteSynchronous = 'FULL' | 'NORMAL';
+
+export interface OpenDatabaseOptions {
+  /** SQLite only (default `FULL`). */
+  synchronous?: SqliteSynchronous;
+}
+
+/**
+ * Prisma's better-sqlite3 adapter opens its connection with the library's defaults, which in WAL
+ * mode commit with `synchronous=NORMAL` (better-sqlite3 is built with that WAL default): set the
+ * durability crmkit promises on each connection it opens.
+ */
+function withSynchronous(factory: PrismaBetterSqlite3, synchronous: SqliteSynchronous): PrismaBetterSqlite3 {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    (adapter as unknown as { client: Database.Database }).client.pragma(`synchronous = ${synchronous}`);
+    return adapter;
+  };
+  return factory;
+}
+
 /** Opens Prisma on `file:` (SQLite, created if missing) or `postgres://` with the matching driver adapter. */
-export function openDatabase(databaseUrl: string): Database_ {
+export function openDatabase(databaseUrl: string, options: OpenDatabaseOptions = {}): Database_ {
   const provider = providerOf(databaseUrl);
   if (provider === 'sqlite') {
     const path = sqliteFileOf(databaseUrl);
@@ -92,7 +119,7 @@ export function openDatabase(databaseUrl: string): Database_ {
     } finally {
       setup.close();
     }
-    const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}` }) });
+    const prisma = new SqliteClient({ adapter: withSynchronous(new PrismaBetterSqlite3({ url: `file:${path}` }), options.synchronous ?? 'FULL') });
     const accounts = sqliteAccountReads(path);
     return {
       provider,
