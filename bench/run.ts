@@ -3,7 +3,8 @@
  * seeded accounts, crmkit's real server vs a bare node:http + better-sqlite3 handler answering
  * the same bodies. The ownership suite (ownership.ts): ownership.resolve by history length, and
  * the pool sweep against one SQL statement. The overload suite (overload.ts): /healthz and another
- * caller's accounts.get while maximum-size write batches run.
+ * caller's accounts.get while maximum-size write batches run. The writes suite (writes.ts):
+ * accounts.create/update and a mixed workload against a bare write handler.
  *
  *   npm run bench                                   # from the repo root: both suites (results/latest.md, results/ownership.md)
  *   npm run bench -- -- --suite ownership            # one suite; from the root, options after "-- --"
@@ -24,6 +25,7 @@ import { mergeChunks, runLoad, type LoadChunk, type LoadResult } from './lib/loa
 import { operationNames, parseOptions, usage, type BenchOptions, type OperationName } from './lib/options.js';
 import { summarizeProfile } from './lib/profile.js';
 import { runOwnershipSuite } from './ownership.js';
+import { runWritesSuite } from './writes.js';
 import { createRandom } from './lib/random.js';
 import { seedDatabase, type SeededDatabase } from './lib/seed.js';
 
@@ -157,6 +159,7 @@ async function main() {
     console.log(`\n== ${suite} suite ==`);
     if (suite === 'accounts') await runAccountsSuite(options, tempDir);
     else if (suite === 'ownership') await runOwnershipSuite(options, tempDir);
+    else if (suite === 'writes') await runWritesSuite(options, tempDir);
     else runOverloadSuite();
   }
 }

@@ -15,6 +15,8 @@ export interface ServerChild {
   name: string;
   url: string;
   pid: number;
+  /** What the server reported about itself when it started (e.g. its SQLite settings). */
+  info: Record<string, unknown>;
   stats(): Promise<ServerStats>;
   startProfile(): Promise<void>;
   stopProfile(file: string): Promise<void>;
@@ -61,6 +63,7 @@ export async function startServer(name: string, script: string, args: string[]):
     name,
     url: ready.url,
     pid: child.pid!,
+    info: ready.info ?? {},
     stats: async () => (await expect('stats', { type: 'stats' })).stats,
     startProfile: async () => void (await expect('profile-started', { type: 'profile-start' })),
     stopProfile: async (file) => void (await expect('profile-stopped', { type: 'profile-stop', file })),

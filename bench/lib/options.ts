@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 
 export type OperationName = 'get' | 'list';
 export const operationNames: readonly OperationName[] = ['get', 'list'];
-export type SuiteName = 'accounts' | 'ownership' | 'overload';
-export const suiteNames: readonly SuiteName[] = ['accounts', 'ownership', 'overload'];
+export type SuiteName = 'accounts' | 'ownership' | 'overload' | 'writes';
+export const suiteNames: readonly SuiteName[] = ['accounts', 'ownership', 'overload', 'writes'];
 
 /** The ownership suite (ownership.ts): ownership.resolve by history length, and the pool sweep against one SQL statement. */
 export interface OwnershipBenchOptions {
@@ -21,6 +21,21 @@ export interface OwnershipBenchOptions {
   /** The scheduled sweep's interval in minutes: what falls due between two runs is what one run returns. */
   sweepEveryMinutes: number;
   /** Where its markdown goes (null: nowhere): results/ownership.md. */
+  resultsFile: string | null;
+}
+
+/** The writes suite (writes.ts): accounts.create and accounts.update, and a mixed workload, crmkit against a bare write handler. */
+export interface WritesBenchOptions {
+  /** Accounts seeded before the writes (the updates and reads pick from them). */
+  accounts: number;
+  /** Measured calls per write operation, at each concurrency (1 and --concurrency), and warm-up calls before them. */
+  requests: number;
+  warmup: number;
+  /** Measured operations of the mixed workload (60% reads, 40% writes). */
+  mixedRequests: number;
+  /** Calls of the extra, CPU-profiled accounts.create and accounts.update phases after the measurements (0: none). */
+  profileRequests: number;
+  /** Where its markdown goes (null: nowhere): results/writes.md. */
   resultsFile: string | null;
 }
 
@@ -45,6 +60,7 @@ export interface BenchOptions {
   /** Which suites run, in this order. */
   suites: SuiteName[];
   ownership: OwnershipBenchOptions;
+  writes: WritesBenchOptions;
 }
 
 export const usage = `Usage, from the repository root (npm hands options on through two scripts, hence "-- --"):
@@ -64,7 +80,7 @@ from bench/:
                      DIR/<server>-<op>.cpuprofile and a summary; results/latest.md is left alone
   --seed N           PRNG seed                       (env BENCH_SEED,        default 1)
   --no-write         do not write results/*.md
-  --suite S          accounts, ownership, overload or all      (env BENCH_SUITE,       default all)
+  --suite S          accounts, ownership, overload, writes or all (env BENCH_SUITE,    default all)
 
 ownership suite (ownership.ts; --accounts, --concurrency, --rounds, --seed apply to it too):
   --periods N        ownership periods of the long-history account
@@ -76,6 +92,16 @@ ownership suite (ownership.ts; --accounts, --concurrency, --rounds, --seed apply
   --due-share X      share of accounts due at the backlog sweep (overdue up to 60 days)
                                                     (env BENCH_DUE_SHARE,   default 0.01)
   --sweep-every N    minutes between scheduled sweeps (env BENCH_SWEEP_EVERY, default 15)
+
+writes suite (writes.ts; --concurrency, --rounds, --seed apply to it too; --profile DIR keeps its profiles there):
+  --write-accounts N accounts seeded for it         (env BENCH_WRITE_ACCOUNTS, default 20000)
+  --write-n N        measured accounts.create and accounts.update calls, each at
+                     concurrency 1 and at --concurrency (env BENCH_WRITE_N,   default 1000)
+  --write-warmup N   warm-up calls per operation and server (env BENCH_WRITE_WARMUP, default 200)
+  --mixed-n N        measured operations of the mixed workload (env BENCH_MIXED_N, default 3000)
+  --write-profile-n N calls of the profiled create and update phases after the measurements
+                     (env BENCH_WRITE_PROFILE_N, default 400)
+  --no-write-profile skip the profiled phases
   -h, --help`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -105,6 +131,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
       'sweep-runs': { type: 'string' },
       'due-share': { type: 'string' },
       'sweep-every': { type: 'string' },
+      'write-accounts': { type: 'string' },
+      'write-n': { type: 'string' },
+      'write-warmup': { type: 'string' },
+      'mixed-n': { type: 'string' },
+      'write-profile-n': { type: 'string' },
+      'no-write-profile': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -130,7 +162,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
   if (operations.length === 0) throw new Error('--ops names no operation');
   const profileDir = values.profile ?? null;
   const suite = values.suite ?? env.BENCH_SUITE ?? 'all';
-  if (suite !== 'all' && !suiteNames.includes(suite as SuiteName)) throw new Error(`unknown suite ${suite}; expected accounts, ownership, overload or all`);
+  if (suite !== 'all' && !suiteNames.includes(suite as SuiteName)) throw new Error(`unknown suite ${suite}; expected accounts, ownership, overload, writes or all`);
   const suites = suite === 'all' ? [...suiteNames] : [suite as SuiteName];
   const dueShareRaw = values['due-share'] ?? env.BENCH_DUE_SHARE ?? '0.01';
   const dueShare = Number(dueShareRaw);
@@ -159,6 +191,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
       remindShare: dueShare,
       sweepEveryMinutes: positiveInt('--sweep-every', values['sweep-every'] ?? env.BENCH_SWEEP_EVERY, 15),
       resultsFile: values['no-write'] ? null : join(resultsDir, 'ownership.md'),
+    },
+    writes: {
+      accounts: positiveInt('--write-accounts', values['write-accounts'] ?? env.BENCH_WRITE_ACCOUNTS, 20_000),
+      requests: positiveInt('--write-n', values['write-n'] ?? env.BENCH_WRITE_N, 1_000),
+      warmup: positiveInt('--write-warmup', values['write-warmup'] ?? env.BENCH_WRITE_WARMUP, 200),
+      mixedRequests: positiveInt('--mixed-n', values['mixed-n'] ?? env.BENCH_MIXED_N, 3_000),
+      profileRequests: values['no-write-profile'] ? 0 : positiveInt('--write-profile-n', values['write-profile-n'] ?? env.BENCH_WRITE_PROFILE_N, 400),
+      // Its profiles are taken in extra phases after the measured ones, so a profiled run still records its figures.
+      resultsFile: values['no-write'] ? null : join(resultsDir, 'writes.md'),
     },
   };
 }

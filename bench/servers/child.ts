@@ -6,7 +6,7 @@ import type { FromChild, ToChild } from './protocol.js';
  * The child side of the protocol every server script shares: announce the URL, answer stats,
  * profile on request, stop on request, and exit when the parent goes away (even if it was killed).
  */
-export function serveChild(start: () => Promise<{ url: string; close(): Promise<void>; requests(): number }>): void {
+export function serveChild(start: () => Promise<{ url: string; close(): Promise<void>; requests(): number; info?: Record<string, unknown> }>): void {
   const send = (message: FromChild) => process.send?.(message);
   if (!process.send) {
     console.error('this script is started by bench/run.ts (it needs an IPC channel)');
@@ -45,7 +45,7 @@ export function serveChild(start: () => Promise<{ url: string; close(): Promise<
           }
         })();
       });
-      send({ type: 'ready', url: server.url });
+      send({ type: 'ready', url: server.url, ...(server.info ? { info: server.info } : {}) });
     },
     (error: unknown) => {
       send({ type: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error) });

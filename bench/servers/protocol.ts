@@ -13,7 +13,7 @@ export interface ServerStats {
 }
 
 export type FromChild =
-  | { type: 'ready'; url: string }
+  | { type: 'ready'; url: string; info?: Record<string, unknown> }
   | { type: 'stats'; stats: ServerStats }
   | { type: 'profile-started' }
   | { type: 'profile-stopped'; file: string }
