@@ -315,8 +315,7 @@ function markdown(r: {
       `${fmtInt(w.requests)} measured calls per operation and concurrency after ${fmtInt(w.warmup)} warm-up calls, in ${options.rounds} round${options.rounds === 1 ? '' : 's'} with the servers taking turns.`,
     '',
     `- **crmkit**: \`createCrmServer(…).listen()\`; journal_mode=${r.targets[0]!.server.info.journal_mode}, synchronous=${sync(r.targets[0]!)} ` +
-      '(read from Prisma\'s own connection: crmkit sets WAL and leaves `synchronous` at the driver\'s default, which better-sqlite3 ' +
-      'builds as NORMAL for WAL, `SQLITE_DEFAULT_WAL_SYNCHRONOUS=1`, unless crmkit sets it).',
+      '(read from Prisma\'s own connection: crmkit sets WAL and `synchronous=FULL` by default, `sqliteSynchronous` to change it).',
     `- **bare**: \`servers/bare-writes.ts\`, node:http + better-sqlite3, no crmkit import; the same connection settings as crmkit (synchronous=${sync(r.targets[1]!)}). ` +
       'One `BEGIN IMMEDIATE` transaction: INSERT Account (nameSearch by the same NFKC rule), INSERT AuditEvent, INSERT OutboxEvent; ' +
       'an update reads the row, `UPDATE … RETURNING` the changed columns guarded by the version, then the two event rows. ' +
