@@ -19,20 +19,11 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
+import { accountIdPattern, columns, fail, grades, KEY_CACHE_MS, send, toAccount, type Account, type AccountRow } from './bare-accounts.js';
 import { argValue, serveChild } from './child.js';
 
-interface AccountRow {
-  id: string; name: string; parentId: string | null; grade: string | null; settlesOwnInvoices: number;
-  taxId: string | null; phone: string | null; email: string | null; website: string | null; region: string | null;
-  currency: string | null; version: number; createdAt: string; updatedAt: string; archivedAt: string | null;
-}
 interface Actor { tenantId: string; keyId: string }
 
-const accountColumns = ['id', 'name', 'parentId', 'grade', 'settlesOwnInvoices', 'taxId', 'phone', 'email', 'website', 'region', 'currency', 'version', 'createdAt', 'updatedAt', 'archivedAt'];
-const columns = accountColumns.map((c) => `"${c}"`).join(', ');
-const accountIdPattern = /^acc_[0-9A-HJKMNP-TV-Z]{26}$/;
-const grades = new Set(['A', 'B', 'C', 'D']);
-const KEY_CACHE_MS = 10_000;
 /** The fields a create or update may set, with their maximum length (booleans: 0). */
 const editable: Record<string, number> = { name: 200, grade: 1, settlesOwnInvoices: 0, taxId: 64, phone: 32, email: 254, website: 2048, region: 100, currency: 3 };
 
@@ -56,26 +47,6 @@ function newId(prefix: string): string {
   return `${prefix}_${out}`;
 }
 
-function toAccount(row: AccountRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    parentId: row.parentId,
-    grade: row.grade,
-    settlesOwnInvoices: row.settlesOwnInvoices === 1,
-    taxId: row.taxId,
-    phone: row.phone,
-    email: row.email,
-    website: row.website,
-    region: row.region,
-    currency: row.currency,
-    version: row.version,
-    createdAt: new Date(row.createdAt).toISOString(),
-    updatedAt: new Date(row.updatedAt).toISOString(),
-    archivedAt: row.archivedAt === null ? null : new Date(row.archivedAt).toISOString(),
-  };
-}
-type Account = ReturnType<typeof toAccount>;
 
 class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -101,12 +72,6 @@ function fieldsOf(input: Record<string, unknown>, allowed: Set<string>, nullable
   return out;
 }
 
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-function fail(res: ServerResponse, status: number, code: string, message: string) {
-  send(res, status, { error: { message, code: -32000, data: { code, httpStatus: status } } });
-}
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -8,49 +8,11 @@
  * `{"result":{"data":…}}`. run.ts checks the bodies are byte-identical to crmkit's.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
+import { accountIdPattern as accountId, columns, fail, grades, KEY_CACHE_MS, send, toAccount, type AccountRow } from './bare-accounts.js';
 import { argValue, serveChild } from './child.js';
-
-interface AccountRow {
-  id: string; name: string; parentId: string | null; grade: string | null; settlesOwnInvoices: number;
-  taxId: string | null; phone: string | null; email: string | null; website: string | null; region: string | null;
-  currency: string | null; version: number; createdAt: string; updatedAt: string; archivedAt: string | null;
-}
-
-const columns = ['id', 'name', 'parentId', 'grade', 'settlesOwnInvoices', 'taxId', 'phone', 'email', 'website', 'region', 'currency', 'version', 'createdAt', 'updatedAt', 'archivedAt']
-  .map((c) => `"${c}"`).join(', ');
-const accountId = /^acc_[0-9A-HJKMNP-TV-Z]{26}$/;
-const grades = new Set(['A', 'B', 'C', 'D']);
-const KEY_CACHE_MS = 10_000;
-
-function toAccount(row: AccountRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    parentId: row.parentId,
-    grade: row.grade,
-    settlesOwnInvoices: row.settlesOwnInvoices === 1,
-    taxId: row.taxId,
-    phone: row.phone,
-    email: row.email,
-    website: row.website,
-    region: row.region,
-    currency: row.currency,
-    version: row.version,
-    createdAt: new Date(row.createdAt).toISOString(),
-    updatedAt: new Date(row.updatedAt).toISOString(),
-    archivedAt: row.archivedAt === null ? null : new Date(row.archivedAt).toISOString(),
-  };
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-function fail(res: ServerResponse, status: number, code: string, message: string) {
-  send(res, status, { error: { message, code: -32000, data: { code, httpStatus: status } } });
-}
 
 serveChild(async () => {
   const path = argValue('--database-url').replace(/^file:/, '');
