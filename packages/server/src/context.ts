@@ -1,6 +1,7 @@
 import type { Clock, Permission, Role } from '@crmkit/core';
 import { CrmError, can } from '@crmkit/core';
 import type { Db, Reads } from './db/client.js';
+import type { SqliteWriter } from './db/sqlite-writer.js';
 import type { Provider } from './db/url.js';
 import type { Logger } from './logger.js';
 
@@ -20,6 +21,8 @@ export interface ServiceContext {
   db: Db;
   /** Fast non-transactional reads; inside a transaction read through the transaction instead. */
   reads: Reads;
+  /** Hot writes on the SQLite driver, when crmkit opened the database itself (see sqlite-writer.ts). */
+  writer?: SqliteWriter;
   provider: Provider;
   clock: Clock;
   actor: Actor;

@@ -38,8 +38,15 @@ function driverCause(error: unknown): { kind?: unknown; originalCode?: unknown }
   return (error as { meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } } } | null)?.meta?.driverAdapterError?.cause;
 }
 
-/** Whether Prisma failed because the database stayed locked past the busy timeout (SQLite's SQLITE_BUSY, whatever the Prisma code). */
+/** The SQLite result code of an error better-sqlite3 threw itself (crmkit's driver write paths), e.g. `SQLITE_BUSY`. */
+function sqliteCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && error.name === 'SqliteError' && typeof code === 'string' ? code : undefined;
+}
+
+/** Whether the database stayed locked past the busy timeout (SQLite's SQLITE_BUSY, from Prisma whatever its code, or from the driver). */
 function databaseBusy(error: unknown): boolean {
+  if (sqliteCode(error)?.startsWith('SQLITE_BUSY')) return true;
   const cause = driverCause(error);
   return prismaCode(error) !== undefined && (cause?.kind === 'SocketTimeout' || (typeof cause?.originalCode === 'string' && cause.originalCode.startsWith('SQLITE_BUSY')));
 }
@@ -141,6 +148,10 @@ export function toCrmError(error: unknown): CrmError {
   // A deadlock or serialization failure (PostgreSQL 40P01, 40001): P2034, or P2010 when a raw query (a row lock) hit it.
   const collided = driverCause(error)?.kind === 'TransactionWriteConflict';
   if (collided) return new CrmError('UNAVAILABLE', 'the write collided with a concurrent one; retry it', { cause: error });
+  const driverCode = sqliteCode(error);
+  if (driverCode === 'SQLITE_CONSTRAINT_UNIQUE' || driverCode === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new CrmError('CONFLICT', 'an entity with the same unique key already exists', { cause: error });
+  }
   switch (prismaCode(error)) {
     case 'P2002':
       return new CrmError('CONFLICT', 'an entity with the same unique key already exists', { cause: error });

@@ -4,6 +4,7 @@ import { CrmError, crmErrorCodes, type Clock } from '@crmkit/core';
 import type { BatchPacer } from './batch-pacing.js';
 import type { Actor, ServiceContext } from './context.js';
 import type { Db, Reads } from './db/client.js';
+import type { SqliteWriter } from './db/sqlite-writer.js';
 import type { Provider } from './db/url.js';
 import { bodyTooLarge, toCrmError, toTrpcError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -12,6 +13,7 @@ import type { Logger } from './logger.js';
 export interface RequestContext {
   db: Db;
   reads: Reads;
+  writer?: SqliteWriter;
   provider: Provider;
   clock: Clock;
   logger: Logger;
@@ -107,6 +109,6 @@ export const publicProcedure = t.procedure.use(mapErrors).use(paceBatchCalls);
 /** A procedure that requires a caller; it receives the service context built from the actor. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.actor) throw new CrmError('UNAUTHORIZED', 'missing or invalid credentials');
-  const service: ServiceContext = { db: ctx.db, reads: ctx.reads, provider: ctx.provider, clock: ctx.clock, logger: ctx.logger, actor: ctx.actor, ...(ctx.hooks ? { hooks: ctx.hooks } : {}) };
+  const service: ServiceContext = { db: ctx.db, reads: ctx.reads, provider: ctx.provider, clock: ctx.clock, logger: ctx.logger, actor: ctx.actor, ...(ctx.hooks ? { hooks: ctx.hooks } : {}), ...(ctx.writer ? { writer: ctx.writer } : {}) };
   return next({ ctx: { service } });
 });

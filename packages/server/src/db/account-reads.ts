@@ -125,17 +125,17 @@ export function prismaAccountReads(db: Db, provider: Provider): AccountReads {
   };
 }
 
-interface SqliteAccountRow extends Omit<AccountRow, 'settlesOwnInvoices' | 'createdAt' | 'updatedAt' | 'archivedAt'> {
+export interface SqliteAccountRow extends Omit<AccountRow, 'settlesOwnInvoices' | 'createdAt' | 'updatedAt' | 'archivedAt'> {
   settlesOwnInvoices: number;
   createdAt: string;
   updatedAt: string;
   archivedAt: string | null;
 }
 
-interface SqliteOwnedAccountRow extends SqliteAccountRow, AccountOwners {}
+export interface SqliteOwnedAccountRow extends SqliteAccountRow, AccountOwners {}
 
-// Prisma's SQLite adapter stores DateTime as ISO text and Boolean as 0/1.
-function fromSqlite(row: SqliteAccountRow): AccountRow {
+/** An account row as the driver reads it (Prisma's SQLite adapter stores DateTime as ISO text and Boolean as 0/1). */
+export function fromSqlite(row: SqliteAccountRow): AccountRow {
   return {
     ...row,
     settlesOwnInvoices: row.settlesOwnInvoices === 1,
@@ -145,8 +145,16 @@ function fromSqlite(row: SqliteAccountRow): AccountRow {
   };
 }
 
-const columnList = accountColumns.map((c) => `"${c}"`).join(', ');
-const ownedColumnList = [...accountColumns, ...ownerColumns].map((c) => `"${c}"`).join(', ');
+/** An account row with its owners as the driver reads it. */
+export function fromSqliteOwned(row: SqliteOwnedAccountRow): OwnedAccountRow {
+  return { ...fromSqlite(row), ownerTeamId: row.ownerTeamId, primaryOwnerId: row.primaryOwnerId, secondaryOwnerId: row.secondaryOwnerId };
+}
+
+/** The quoted column lists of an account answer, without and with its owners. */
+export const columnList = accountColumns.map((c) => `"${c}"`).join(', ');
+export const ownedColumnList = [...accountColumns, ...ownerColumns].map((c) => `"${c}"`).join(', ');
+/** The statement that reads one account with its owners on the driver (parameters: id, tenantId). */
+export const ownedAccountByIdSql = `SELECT ${ownedColumnList} FROM "Account" WHERE "id" = ? AND "tenantId" = ? LIMIT 1`;
 
 /**
  * The visibility filter as SQL. Each set is bound as one JSON array parameter read by
@@ -161,7 +169,7 @@ const visibilitySql =
 export function sqliteAccountReads(path: string): AccountReads {
   const conn = new Database(path, { readonly: true, fileMustExist: true });
   conn.pragma('busy_timeout = 5000');
-  const byId = conn.prepare<[string, string], SqliteOwnedAccountRow>(`SELECT ${ownedColumnList} FROM "Account" WHERE "id" = ? AND "tenantId" = ? LIMIT 1`);
+  const byId = conn.prepare<[string, string], SqliteOwnedAccountRow>(ownedAccountByIdSql);
   const statements = new Map<string, Database.Statement<unknown[], unknown>>();
   const prepared = <R>(sql: string) => {
     let stmt = statements.get(sql);
@@ -187,7 +195,7 @@ export function sqliteAccountReads(path: string): AccountReads {
   return {
     async byId(tenantId, id) {
       const row = byId.get(id, tenantId);
-      return row ? { ...fromSqlite(row), ownerTeamId: row.ownerTeamId, primaryOwnerId: row.primaryOwnerId, secondaryOwnerId: row.secondaryOwnerId } : null;
+      return row ? fromSqliteOwned(row) : null;
     },
     async list(q) {
       const w = where(q, q.beforeId);

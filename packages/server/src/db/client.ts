@@ -9,6 +9,7 @@ import { PrismaClient as PostgresClient } from '../../generated/postgresql/clien
 import { applyMigrations, bundledMigrations, type MigrateResult, type MigrationConnection } from './migrations.js';
 import { providerOf, sqlitePathOf, type Provider } from './url.js';
 import { prismaAccountReads, sqliteAccountReads, type AccountReads } from './account-reads.js';
+import { guardTransactions, sqliteWriter, WriteLock, type SqliteWriter } from './sqlite-writer.js';
 
 /**
  * The Prisma client crmkit's services use. Both providers' clients are generated from one
@@ -27,6 +28,8 @@ export interface Database_ {
   provider: Provider;
   prisma: Db;
   reads: Reads;
+  /** SQLite: hot writes on the driver (see sqlite-writer.ts); absent on PostgreSQL. */
+  writer?: SqliteWriter;
   close(): Promise<void>;
 }
 
@@ -93,13 +96,17 @@ export interface OpenDatabaseOptions {
 /**
  * Prisma's better-sqlite3 adapter opens its connection with the library's defaults, which in WAL
  * mode commit with `synchronous=NORMAL` (better-sqlite3 is built with that WAL default): set the
- * durability crmkit promises on each connection it opens.
+ * durability crmkit promises on each connection it opens. Each connection's transactions also take
+ * crmkit's write lock, shared with the driver writer, and `onConnect` learns the connection.
  */
-function withSynchronous(factory: PrismaBetterSqlite3, synchronous: SqliteSynchronous): PrismaBetterSqlite3 {
+function withConnectionSetup(factory: PrismaBetterSqlite3, synchronous: SqliteSynchronous, lock: WriteLock, onConnect: (db: Database.Database) => void): PrismaBetterSqlite3 {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
-    (adapter as unknown as { client: Database.Database }).client.pragma(`synchronous = ${synchronous}`);
+    const guarded = adapter as unknown as Parameters<typeof guardTransactions>[0];
+    guarded.client.pragma(`synchronous = ${synchronous}`);
+    guardTransactions(guarded, lock);
+    onConnect(guarded.client);
     return adapter;
   };
   return factory;
@@ -119,12 +126,21 @@ export function openDatabase(databaseUrl: string, options: OpenDatabaseOptions =
     } finally {
       setup.close();
     }
-    const prisma = new SqliteClient({ adapter: withSynchronous(new PrismaBetterSqlite3({ url: `file:${path}` }), options.synchronous ?? 'FULL') });
+    const lock = new WriteLock();
+    let connection: Database.Database | null = null;
+    const factory = withConnectionSetup(new PrismaBetterSqlite3({ url: `file:${path}` }), options.synchronous ?? 'FULL', lock, (db) => (connection = db));
+    const prisma = new SqliteClient({ adapter: factory });
     const accounts = sqliteAccountReads(path);
+    const writer = sqliteWriter(lock, async () => {
+      if (!connection?.open) await prisma.$connect();
+      if (!connection?.open) throw new Error('crmkit: Prisma connected without opening its SQLite connection');
+      return connection;
+    });
     return {
       provider,
       prisma,
       reads: { accounts },
+      writer,
       close: async () => {
         accounts.close();
         await prisma.$disconnect();

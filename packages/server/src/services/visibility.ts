@@ -3,7 +3,8 @@ import {
   type ManagementScope, type Role, type VisibilityScope,
 } from '@crmkit/core';
 import type { Actor, ServiceContext } from '../context.js';
-import { ownedAccountSelect, visibilityWhere, type AccountVisibility, type OwnedAccountRow } from '../db/account-reads.js';
+import { fromSqliteOwned, ownedAccountByIdSql, ownedAccountSelect, visibilityWhere, type AccountVisibility, type OwnedAccountRow, type SqliteOwnedAccountRow } from '../db/account-reads.js';
+import type { SqliteWrite } from '../db/sqlite-writer.js';
 import type { Db, Tx } from '../db/client.js';
 import { inForceWhere } from './teams/team-rows.js';
 
@@ -199,6 +200,13 @@ export async function loadVisibleAccount(db: Db | Tx, tenantId: string, id: stri
   const row = await db.account.findFirst({ where: { id, tenantId }, select: ownedAccountSelect });
   if (!row || !canSee(scope, row)) throw CrmError.notFound('account', id);
   return row;
+}
+
+/** {@link loadVisibleAccount} in a driver transaction. */
+export function loadVisibleAccountOn(w: SqliteWrite, tenantId: string, id: string, scope: VisibilityScope): OwnedAccountRow {
+  const row = w.get<SqliteOwnedAccountRow>(ownedAccountByIdSql, id, tenantId);
+  if (!row || !canSee(scope, row)) throw CrmError.notFound('account', id);
+  return fromSqliteOwned(row);
 }
 
 /** NOT_FOUND unless the account exists in the tenant and the actor may see it (the same answer either way). */

@@ -2,6 +2,7 @@ import { CrmError, type Account, type AccountGrade } from '@crmkit/core';
 import { accountSelect, type AccountRow } from '../../db/account-reads.js';
 import type { ServiceContext } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
+import type { SqliteWrite } from '../../db/sqlite-writer.js';
 
 export { accountSelect };
 export type AccountSelected = AccountRow;
@@ -51,9 +52,29 @@ export interface ChainLink {
   settlesOwnInvoices: boolean;
 }
 
+type ChainRow = { id: string; parentId: string | null; settles: unknown; lvl: unknown };
+const toLinks = (rows: ChainRow[]): ChainLink[] => rows.map((r) => ({ id: r.id, parentId: r.parentId, settlesOwnInvoices: r.settles === true || r.settles === 1 || r.settles === 1n }));
+
+/** {@link ancestorChain} in a driver transaction. */
+export function ancestorChainOn(w: SqliteWrite, tenantId: string, id: string): ChainLink[] {
+  return toLinks(
+    w.all<ChainRow>(
+      `WITH RECURSIVE chain(id, "parentId", settles, lvl) AS (
+        SELECT id, "parentId", "settlesOwnInvoices", 0 FROM "Account" WHERE id = ? AND "tenantId" = ?
+        UNION ALL
+        SELECT a.id, a."parentId", a."settlesOwnInvoices", c.lvl + 1
+        FROM "Account" a JOIN chain c ON a.id = c."parentId"
+        WHERE a."tenantId" = ? AND c.lvl < ?
+      )
+      SELECT id, "parentId", settles, lvl FROM chain ORDER BY lvl`,
+      id, tenantId, tenantId, MAX_WALK,
+    ),
+  );
+}
+
 /** The account and its ancestors, nearest first, in one recursive query. */
 export async function ancestorChain(db: Db | Tx, tenantId: string, id: string): Promise<ChainLink[]> {
-  const rows = await db.$queryRaw<{ id: string; parentId: string | null; settles: unknown; lvl: unknown }[]>`
+  const rows = await db.$queryRaw<ChainRow[]>`
     WITH RECURSIVE chain(id, "parentId", settles, lvl) AS (
       SELECT id, "parentId", "settlesOwnInvoices", 0 FROM "Account" WHERE id = ${id} AND "tenantId" = ${tenantId}
       UNION ALL
@@ -62,7 +83,7 @@ export async function ancestorChain(db: Db | Tx, tenantId: string, id: string): 
       WHERE a."tenantId" = ${tenantId} AND c.lvl < ${MAX_WALK}
     )
     SELECT id, "parentId", settles, lvl FROM chain ORDER BY lvl`;
-  return rows.map((r) => ({ id: r.id, parentId: r.parentId, settlesOwnInvoices: r.settles === true || r.settles === 1 || r.settles === 1n }));
+  return toLinks(rows);
 }
 
 /** Ids in the account's subtree (itself included) with their depth below it (1 for itself). */

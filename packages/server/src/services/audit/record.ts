@@ -1,6 +1,7 @@
 import { newId, type AuditEntityType } from '@crmkit/core';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
+import type { SqliteWrite } from '../../db/sqlite-writer.js';
 
 export interface Change {
   /** `<entity>.<verb>`, e.g. `account.created`; also the outbox event type. */
@@ -11,38 +12,55 @@ export interface Change {
   after: unknown;
 }
 
+/** The audit row and the outbox row of one change (ids made in that order). */
+function changeRows(ctx: ServiceContext, change: Change) {
+  const at = ctx.clock.now();
+  const { tenantId, type: actorType, id: actorId } = ctx.actor;
+  const audit = {
+    id: newId('aud', ctx.clock),
+    tenantId,
+    actorType,
+    actorId,
+    action: change.action,
+    entityType: change.entityType,
+    entityId: change.entityId,
+    before: change.before == null ? null : JSON.stringify(change.before),
+    after: change.after == null ? null : JSON.stringify(change.after),
+    at,
+  };
+  const outbox = {
+    id: newId('evt', ctx.clock),
+    tenantId,
+    type: change.action,
+    entityType: change.entityType,
+    entityId: change.entityId,
+    payload: JSON.stringify({ actor: { type: actorType, id: actorId }, before: change.before ?? null, after: change.after ?? null }),
+    createdAt: at,
+  };
+  return { audit, outbox };
+}
+
 /**
  * Appends the audit event and the outbox event for one change, in the caller's transaction,
  * so the change, its audit record and its event commit or vanish together.
  */
 export async function recordChange(tx: Tx, ctx: ServiceContext, change: Change): Promise<void> {
-  const at = ctx.clock.now();
-  const { tenantId, type: actorType, id: actorId } = ctx.actor;
-  await tx.auditEvent.create({
-    data: {
-      id: newId('aud', ctx.clock),
-      tenantId,
-      actorType,
-      actorId,
-      action: change.action,
-      entityType: change.entityType,
-      entityId: change.entityId,
-      before: change.before == null ? null : JSON.stringify(change.before),
-      after: change.after == null ? null : JSON.stringify(change.after),
-      at,
-    },
-  });
-  await tx.outboxEvent.create({
-    data: {
-      id: newId('evt', ctx.clock),
-      tenantId,
-      type: change.action,
-      entityType: change.entityType,
-      entityId: change.entityId,
-      payload: JSON.stringify({ actor: { type: actorType, id: actorId }, before: change.before ?? null, after: change.after ?? null }),
-      createdAt: at,
-    },
-  });
+  const { audit, outbox } = changeRows(ctx, change);
+  await tx.auditEvent.create({ data: audit });
+  await tx.outboxEvent.create({ data: outbox });
+}
+
+/** {@link recordChange} in a driver transaction (SQLite's hot write paths): the same rows. */
+export function recordChangeOn(w: SqliteWrite, ctx: ServiceContext, change: Change): void {
+  const { audit: a, outbox: o } = changeRows(ctx, change);
+  w.run(
+    'INSERT INTO "AuditEvent" ("id", "tenantId", "actorType", "actorId", "action", "entityType", "entityId", "before", "after", "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    a.id, a.tenantId, a.actorType, a.actorId, a.action, a.entityType, a.entityId, a.before, a.after, a.at,
+  );
+  w.run(
+    'INSERT INTO "OutboxEvent" ("id", "tenantId", "type", "entityType", "entityId", "payload", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)',
+    o.id, o.tenantId, o.type, o.entityType, o.entityId, o.payload, o.createdAt,
+  );
 }
 
 /**

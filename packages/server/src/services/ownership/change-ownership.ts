@@ -3,7 +3,8 @@ import { Prisma } from '../../../generated/sqlite/client.js';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { lockAccounts } from '../../db/locks.js';
-import { recordChange } from '../audit/record.js';
+import type { SqliteWrite } from '../../db/sqlite-writer.js';
+import { recordChange, recordChangeOn } from '../audit/record.js';
 
 export type { OwnershipState };
 
@@ -77,6 +78,41 @@ export async function changeOwnership(
   await tx.account.update({ where: { id: accountId }, data: { ...ownershipColumns(before, next, at), updatedAt: at } });
   const period = toPeriod(row);
   await recordChange(tx, ctx, { action: OWNERSHIP_CHANGED, entityType: 'account', entityId: accountId, ...changePayloads(before, next, period) });
+  return period;
+}
+
+/**
+ * {@link changeOwnership} in a driver transaction (SQLite's hot write paths): the same rows,
+ * events and ids. SQLite runs one write transaction at a time, so there is nothing to lock.
+ */
+export function changeOwnershipOn(w: SqliteWrite, ctx: ServiceContext, accountId: string, next: OwnershipState, change: ChangeWhy & { at?: Date }): OwnershipPeriod | null {
+  const { tenantId } = ctx.actor;
+  const at = change.at ?? ctx.clock.now();
+  const account = w.get<{ ownerTeamId: string | null; primaryOwnerId: string | null; secondaryOwnerId: string | null }>(
+    'SELECT "ownerTeamId", "primaryOwnerId", "secondaryOwnerId" FROM "Account" WHERE "id" = ? AND "tenantId" = ?',
+    accountId, tenantId,
+  );
+  if (!account) throw CrmError.notFound('account', accountId);
+  const before: OwnershipState = { teamId: account.ownerTeamId, primaryOwnerId: account.primaryOwnerId, secondaryOwnerId: account.secondaryOwnerId };
+  if (sameOwnership(before, next)) return null;
+  w.run('UPDATE "AccountOwnership" SET "validTo" = ? WHERE "tenantId" = ? AND "accountId" = ? AND "validTo" IS NULL', at, tenantId, accountId);
+  // The row as the ORM's create returns it (columns in model order), so the payloads match.
+  const row = {
+    id: newId('own', ctx.clock), tenantId, accountId, teamId: next.teamId, primaryOwnerId: next.primaryOwnerId, secondaryOwnerId: next.secondaryOwnerId,
+    validFrom: at, validTo: null, cause: change.cause, reason: change.reason ?? '', actorId: `${ctx.actor.type}:${ctx.actor.id}`,
+  };
+  w.run(
+    'INSERT INTO "AccountOwnership" ("id", "tenantId", "accountId", "teamId", "primaryOwnerId", "secondaryOwnerId", "validFrom", "validTo", "cause", "reason", "actorId") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)',
+    row.id, tenantId, accountId, row.teamId, row.primaryOwnerId, row.secondaryOwnerId, at, row.cause, row.reason, row.actorId,
+  );
+  const columns = ownershipColumns(before, next, at);
+  const ownedSince = 'ownedSince' in columns;
+  w.run(
+    `UPDATE "Account" SET "ownerTeamId" = ?, "primaryOwnerId" = ?, "secondaryOwnerId" = ?${ownedSince ? ', "ownedSince" = ?' : ''}, "updatedAt" = ? WHERE "id" = ?`,
+    ...[columns.ownerTeamId, columns.primaryOwnerId, columns.secondaryOwnerId, ...(ownedSince ? [columns.ownedSince] : []), at, accountId],
+  );
+  const period = toPeriod(row);
+  recordChangeOn(w, ctx, { action: OWNERSHIP_CHANGED, entityType: 'account', entityId: accountId, ...changePayloads(before, next, period) });
   return period;
 }
 

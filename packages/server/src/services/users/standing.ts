@@ -2,6 +2,7 @@ import { CrmError, newId } from '@crmkit/core';
 import { Prisma } from '../../../generated/sqlite/client.js';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
+import type { SqliteWrite } from '../../db/sqlite-writer.js';
 
 // A user's standing over time: `UserInactivity` holds the windows in which they were not active
 // (so routing "as of" a past instant judges who was active then), `User.active` mirrors the
@@ -45,6 +46,14 @@ export async function assertCallerActive(tx: Tx, ctx: ServiceContext): Promise<v
   const { tenantId, id } = ctx.actor;
   await lockUsers(tx, ctx, { share: [id] });
   const user = await tx.user.findUnique({ where: { tenantId_id: { tenantId, id } }, select: { active: true } });
+  if (user && !user.active) throw new CrmError('FORBIDDEN', `user ${id} is deactivated`, { details: { userId: id } });
+}
+
+/** {@link assertCallerActive} in a driver transaction (SQLite: the transaction is the lock). */
+export function assertCallerActiveOn(w: SqliteWrite, ctx: ServiceContext): void {
+  if (ctx.actor.type !== 'user') return;
+  const { tenantId, id } = ctx.actor;
+  const user = w.get<{ active: number }>('SELECT "active" FROM "User" WHERE "tenantId" = ? AND "id" = ?', tenantId, id);
   if (user && !user.active) throw new CrmError('FORBIDDEN', `user ${id} is deactivated`, { details: { userId: id } });
 }
 
