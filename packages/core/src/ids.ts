@@ -18,6 +18,12 @@ export const idPrefixes = {
   availability: 'awy',
   activity: 'act',
   userInactivity: 'uin',
+  order: 'ord',
+  orderLine: 'orl',
+  invoice: 'inv',
+  invoiceLine: 'inl',
+  payment: 'pay',
+  settlement: 'stl',
 } as const;
 export type IdPrefix = (typeof idPrefixes)[keyof typeof idPrefixes];
 

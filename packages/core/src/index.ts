@@ -38,3 +38,17 @@ export {
   policyFor, noFollowUpRule, poolReturnDecision, poolCandidateBound, matchesCandidateBound, assertCanClaim, tenureStartAfter, POOL_LOSS_CAUSES, POOL_TAKING_CAUSES,
 } from './pool/pool.rules.js';
 export type { PoolPolicy, PoolCandidate, PoolReturnRule, PoolExclusion, PoolReturnDecision, PoolDue, CandidateBound, ClaimFacts, OwnershipState } from './pool/pool.rules.js';
+export { timeZoneSchema, localDateSchema, localDateOf, daysBetween, addDays, startOfLocalDay, startOfNextLocalDay } from './calendar.js';
+export type { LocalDate } from './calendar.js';
+export * from './tenants/settings.schema.js';
+export * from './orders/orders.schema.js';
+export {
+  lineAmount, orderTotal, uninvoicedOf, orderOpenMinor, statusFromLines, assertOrderAllows, assertAmendable, assertRemovable, appliedToOrderLine,
+} from './orders/orders.rules.js';
+export type { LineFigures, OrderAction } from './orders/orders.rules.js';
+export * from './invoices/invoices.schema.js';
+export * from './exposure/exposure.schema.js';
+export { exposureOf, mergeDeltas, addInto, groupFigures, zeroFigures } from './exposure/exposure.rules.js';
+export type { ExposureFigures, ExposureDelta, FigureTable } from './exposure/exposure.rules.js';
+export { AGEING_BUCKETS, daysPastDue, ageingBucket, ageReceivables } from './receivables/ageing.rules.js';
+export type { AgeingBucket } from './receivables/ageing.rules.js';

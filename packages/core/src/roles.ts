@@ -27,6 +27,15 @@ export const permissionSchema = z.enum([
   'pool:manage',
   'activities:read',
   'activities:write',
+  'settings:manage',
+  'orders:read',
+  'orders:write',
+  'invoices:read',
+  'invoices:write',
+  'payments:read',
+  'payments:write',
+  'credit:read',
+  'credit:manage',
 ]);
 export type Permission = z.infer<typeof permissionSchema>;
 
@@ -35,10 +44,13 @@ const all = permissionSchema.options;
 /** The one table of role → permissions. */
 export const rolePermissions: Record<Role, readonly Permission[]> = {
   admin: all,
-  manager: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'audit:read', 'teams:read', 'teams:manage', 'ownership:read', 'ownership:assign', 'ownership:override', 'delegations:manage', 'pool:claim', 'pool:manage', 'activities:read', 'activities:write'],
-  rep: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'teams:read', 'ownership:read', 'delegations:manage', 'pool:claim', 'activities:read', 'activities:write'],
-  service: ['accounts:read', 'contacts:read', 'users:read', 'teams:read', 'ownership:read', 'activities:read'],
-  integration: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'users:write', 'teams:read', 'ownership:read', 'ownership:assign', 'activities:read', 'activities:write'],
+  manager: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'audit:read', 'teams:read', 'teams:manage', 'ownership:read', 'ownership:assign', 'ownership:override', 'delegations:manage', 'pool:claim', 'pool:manage', 'activities:read', 'activities:write', 'orders:read', 'orders:write', 'invoices:read', 'payments:read', 'credit:read'],
+  rep: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'teams:read', 'ownership:read', 'delegations:manage', 'pool:claim', 'activities:read', 'activities:write', 'orders:read', 'orders:write', 'invoices:read', 'payments:read', 'credit:read'],
+  service: ['accounts:read', 'contacts:read', 'users:read', 'teams:read', 'ownership:read', 'activities:read', 'orders:read', 'invoices:read', 'payments:read', 'credit:read'],
+  integration: [
+    'accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'users:write', 'teams:read', 'ownership:read', 'ownership:assign', 'activities:read', 'activities:write',
+    'orders:read', 'orders:write', 'invoices:read', 'invoices:write', 'payments:read', 'payments:write', 'credit:read',
+  ],
 };
 
 /**

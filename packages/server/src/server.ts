@@ -20,7 +20,7 @@ import { createLogger, type Logger } from './logger.js';
 import { ALLOWED_METHODS, errorAnswer, screenRequest, type EarlyAnswer, type RequestHead, type Screened } from './request-screen.js';
 import { appRouter, type AppRouter } from './routers/root.js';
 import { createApiKey } from './services/api-keys/api-keys.js';
-import { createTenant } from './services/tenants.js';
+import { createTenant, type CreateTenantInput } from './services/tenants/create.js';
 import { runPoolSweepForAllTenants, type PoolSweepResult } from './services/pool/sweep.js';
 import { crmErrorShape, type RequestContext } from './trpc.js';
 
@@ -81,7 +81,7 @@ export interface CrmServer {
   serviceContext(actor: Actor): ServiceContext;
   /** Provisioning that happens outside the API: tenants and their first API key. */
   bootstrap: {
-    createTenant(input: { name: string; id?: string }): Promise<{ id: string; name: string }>;
+    createTenant(input: CreateTenantInput): Promise<{ id: string; name: string }>;
     createApiKey(input: { tenantId: string; name: string; role: Extract<Role, 'admin' | 'service' | 'integration'>; scopes?: Permission[] }): Promise<{ id: string; secret: string }>;
   };
   /**

@@ -20,8 +20,43 @@ beforeAll(async () => {
   const team = await h.adminA.teams.create.mutate({ name: 'Prop team', leaderId: 'lead-1', memberIds: ['rep-1'] });
   const pl = await h.adminA.productLines.create.mutate({ code: 'prop-pl', name: 'Prop line' });
   const dlg = await h.adminA.delegations.create.mutate({ delegatorId: 'lead-1', delegateId: 'rep-1', validFrom: '2026-03-02T00:00:00.000Z', validTo: '2026-03-05T00:00:00.000Z', reason: 'prop' });
+  const line = { description: 'Goods', quantity: 2, unitPriceMinor: 100 };
+  const draft = await h.adminA.orders.create.mutate({ orderingAccountId: hq.id, currency: 'CNY', lines: [line] });
+  const running = await h.adminA.orders.create.mutate({ orderingAccountId: hq.id, currency: 'CNY', lines: [line] });
+  const confirmed = await h.adminA.orders.confirm.mutate({ id: running.id });
+  const invoice = await h.adminA.invoices.create.mutate({ billToAccountId: hq.id, currency: 'CNY', dueDate: '2026-03-31', lines: [{ description: 'Service', amountMinor: 500 }] });
+  const payment = await h.adminA.payments.create.mutate({ accountId: hq.id, currency: 'CNY', amountMinor: 100 });
   // One valid input per procedure: the generator corrupts these to reach deep validation paths.
   valid = {
+    'tenant.settings.get': {},
+    'tenant.settings.update': { timeZone: 'Asia/Shanghai', baseCurrency: 'CNY', expectedVersion: 1 },
+    'orders.create': {
+      orderingAccountId: hq.id, billToAccountId: hq.id, shipToAccountId: hq.id, currency: 'CNY', reference: 'PO-1', note: 'n', orderedAt: '2026-03-01T08:00:00.000Z',
+      lines: [{ productLineId: pl.id, sku: 'S-1', description: 'D', quantity: 1, unitPriceMinor: 100 }],
+    },
+    'orders.get': { id: draft.id },
+    'orders.list': { orderingAccountId: hq.id, billToAccountId: hq.id, status: ['draft'], orderedFrom: '2026-01-01T00:00:00.000Z', orderedBefore: '2026-12-01T00:00:00.000Z', limit: 10 },
+    'orders.update': { id: draft.id, expectedVersion: 1, reference: 'PO-2', note: null, lines: [{ id: draft.lines[0]!.id, description: 'D', quantity: 3, unitPriceMinor: 100 }] },
+    'orders.confirm': { id: draft.id, expectedVersion: 1 },
+    'orders.fulfil': { id: confirmed.id, lines: [{ lineId: confirmed.lines[0]!.id, quantity: 1 }] },
+    'orders.cancel': { id: confirmed.id, reason: 'r' },
+    'orders.reopen': { id: confirmed.id },
+    'invoices.create': {
+      billToAccountId: hq.id, currency: 'CNY', number: 'INV-1', issuedAt: '2026-03-01T08:00:00.000Z', dueDate: '2026-03-31', note: 'n',
+      lines: [{ description: 'x', amountMinor: 100, orderLineId: confirmed.lines[0]!.id }],
+    },
+    'invoices.createCreditNote': { invoiceId: invoice.id, number: 'CN-1', reason: 'r', lines: [{ correctsLineId: invoice.lines[0]!.id, amountMinor: 10, description: 'd' }] },
+    'invoices.get': { id: invoice.id },
+    'invoices.list': { billToAccountId: hq.id, kind: 'invoice', status: ['open'], limit: 10 },
+    'invoices.void': { id: invoice.id, reason: 'r' },
+    'payments.create': { accountId: hq.id, currency: 'CNY', amountMinor: 50, receivedAt: '2026-03-01T08:00:00.000Z', reference: 'w', allocations: [{ invoiceId: invoice.id, amountMinor: 10 }] },
+    'payments.allocate': { id: payment.id, expectedVersion: 1, allocations: [{ invoiceId: invoice.id, amountMinor: 10 }] },
+    'payments.get': { id: payment.id },
+    'payments.list': { accountId: hq.id, limit: 10 },
+    'payments.void': { id: payment.id, reason: 'r' },
+    'credit.rebuild': { dryRun: true },
+    'accounts.exposure': { accountId: hq.id },
+    'accounts.receivables': { accountId: hq.id, group: true, asOf: '2026-03-01T09:00:00.000Z' },
     'accounts.create': { name: 'New', parentId: hq.id, grade: 'A', email: 'a@b.example', currency: 'CNY', settlesOwnInvoices: true },
     'accounts.get': { id: hq.id },
     'accounts.update': { id: hq.id, expectedVersion: 1, name: 'Renamed', grade: 'B', phone: '+86 21 5555', website: 'https://hq.example' },
@@ -101,18 +136,23 @@ const overTheWire = (value: unknown) => (value === undefined ? undefined : (JSON
 function corruptions(base: Record<string, unknown>) {
   const keys = Object.keys(base);
   const junk = fc.oneof(fc.anything({ maxDepth: 2 }), fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.constant(''), fc.constant('acc_' + '0'.repeat(26)), fc.string({ unit: 'grapheme', maxLength: 300 }));
+  const byKey = keys.length
+    ? [
+        fc.record({ key: fc.constantFrom(...keys), value: junk }).map(({ key, value }) => ({ ...base, [key]: value })),
+        fc.constantFrom(...keys).map((key) => Object.fromEntries(Object.entries(base).filter(([k]) => k !== key))),
+      ]
+    : [];
   return fc.oneof(
     fc.anything({ maxDepth: 3 }),
-    fc.record({ key: fc.constantFrom(...keys), value: junk }).map(({ key, value }) => ({ ...base, [key]: value })),
-    fc.constantFrom(...keys).map((key) => Object.fromEntries(Object.entries(base).filter(([k]) => k !== key))),
+    ...byKey,
     fc.record({ key: fc.string({ minLength: 1, maxLength: 12 }), value: junk }).map(({ key, value }) => ({ ...base, [key]: value })),
     fc.array(junk, { maxLength: 3 }),
   );
 }
 
 function call(client: Client, path: string, type: 'query' | 'mutation', input: unknown): Promise<unknown> {
-  const [ns, name] = path.split('.') as [string, string];
-  const proc = (client as unknown as Record<string, Record<string, { query(i: unknown): Promise<unknown>; mutate(i: unknown): Promise<unknown> }>>)[ns]![name]!;
+  // Nested routers (`tenant.settings.get`) are nested on the client too.
+  const proc = path.split('.').reduce<unknown>((node, segment) => (node as Record<string, unknown>)[segment], client) as { query(i: unknown): Promise<unknown>; mutate(i: unknown): Promise<unknown> };
   return type === 'query' ? proc.query(input) : proc.mutate(input);
 }
 

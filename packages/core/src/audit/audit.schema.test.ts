@@ -9,7 +9,7 @@ describe('listAuditInputSchema', () => {
   });
 
   it('refuses an unknown entity type, an empty id and unknown keys', () => {
-    expect(listAuditInputSchema.safeParse({ entityType: 'order', entityId: 'x' }).success).toBe(false);
+    expect(listAuditInputSchema.safeParse({ entityType: 'quote', entityId: 'x' }).success).toBe(false);
     expect(listAuditInputSchema.safeParse({ entityType: 'account', entityId: '' }).success).toBe(false);
     expect(listAuditInputSchema.safeParse({ entityType: 'account', entityId: 'x', actor: 'u1' }).success).toBe(false);
   });

@@ -3,6 +3,8 @@ import { router } from '../trpc.js';
 import { accountsRouter } from './accounts.js';
 import { apiKeysRouter, auditRouter, usersRouter } from './admin.js';
 import { contactsRouter } from './contacts.js';
+import { ordersRouter, tenantRouter } from './orders.js';
+import { creditRouter, invoicesRouter, paymentsRouter } from './receivables.js';
 import { availabilityRouter, delegationsRouter, ownershipRouter } from './ownership.js';
 import { activitiesRouter, poolRouter } from './pool.js';
 import { productLinesRouter, teamsRouter } from './teams.js';
@@ -20,6 +22,11 @@ export const appRouter = router({
   availability: availabilityRouter,
   pool: poolRouter,
   activities: activitiesRouter,
+  tenant: tenantRouter,
+  orders: ordersRouter,
+  invoices: invoicesRouter,
+  payments: paymentsRouter,
+  credit: creditRouter,
 });
 
 /** The type clients are built from. Import it as a type only. */

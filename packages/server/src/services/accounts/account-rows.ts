@@ -102,12 +102,14 @@ export async function subtreeIds(db: Db | Tx, tenantId: string, id: string): Pro
 /**
  * Serializes hierarchy changes within a tenant (creating or moving an account under a parent,
  * archiving one), so two concurrent re-parentings cannot each pass the cycle check and an archive
- * cannot miss a branch being added under it. Take it before the first read: on PostgreSQL (READ
+ * cannot miss a branch being added under it. Writers that roll figures up the tree (exposure) take
+ * it in `read` mode: many at once, never beside a change of the tree. Take it before the first read: on PostgreSQL (READ
  * COMMITTED) every later statement then sees what the previous holder committed. SQLite already
  * runs one write transaction at a time.
  */
-export async function lockHierarchy(tx: Tx, ctx: ServiceContext): Promise<void> {
+export async function lockHierarchy(tx: Tx, ctx: ServiceContext, mode: 'change' | 'read' = 'change'): Promise<void> {
   if (ctx.provider !== 'postgresql') return;
   const key = `crmkit:hierarchy:${ctx.actor.tenantId}`;
-  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${key}))) AS l`;
+  if (mode === 'read') await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock_shared(hashtext(${key}))) AS l`;
+  else await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${key}))) AS l`;
 }

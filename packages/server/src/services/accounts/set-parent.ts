@@ -2,6 +2,7 @@ import { assertValidParentChange, canSee, CrmError, isCrmError, type Account, ty
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
+import { moveGroupFigures } from '../exposure/figures.js';
 import { loadVisibleAccount, visibilityOf } from '../visibility.js';
 import { accountSelect, ancestorChain, assertActive, assertVersion, lockHierarchy, subtreeIds, toAccount } from './account-rows.js';
 
@@ -42,11 +43,12 @@ export async function setAccountParent(ctx: ServiceContext, input: { id: string;
     assertVersion(current, input.expectedVersion);
     if (current.parentId === input.parentId) return toAccount(current);
     let newParent = null;
+    let newAncestors: string[] = [];
     if (input.parentId !== null) {
       const parent = await loadVisibleAccount(tx, tenantId, input.parentId, scope);
       assertActive(parent, 'parent account');
-      const chain = await ancestorChain(tx, tenantId, parent.id);
-      newParent = { id: parent.id, ancestorIds: chain.slice(1).map((c) => c.id) };
+      newAncestors = (await ancestorChain(tx, tenantId, parent.id)).map((c) => c.id);
+      newParent = { id: parent.id, ancestorIds: newAncestors.slice(1) };
     }
     const subtree = await subtreeIds(tx, tenantId, current.id);
     try {
@@ -55,11 +57,14 @@ export async function setAccountParent(ctx: ServiceContext, input: { id: string;
       if (isCrmError(error) && error.code === 'CYCLE') throw await redactCycle(tx, tenantId, error, scope);
       throw error;
     }
+    const oldAncestors = (await ancestorChain(tx, tenantId, current.id)).slice(1).map((c) => c.id);
     const row = await tx.account.update({
       where: { id: current.id },
       data: { parentId: input.parentId, version: current.version + 1, updatedAt: ctx.clock.now() },
       select: accountSelect,
     });
+    // The branch's group figures (orders, invoices, credit of its whole subtree) now count toward its new ancestors.
+    await moveGroupFigures(tx, ctx, current.id, oldAncestors, newAncestors);
     const after = toAccount(row);
     await recordChange(tx, ctx, { action: 'account.parent_changed', entityType: 'account', entityId: current.id, before: toAccount(current), after });
     return after;

@@ -1,0 +1,32 @@
+import {
+  allocatePaymentInputSchema, createCreditNoteInputSchema, createInvoiceInputSchema, createPaymentInputSchema, getInvoiceInputSchema, getPaymentInputSchema, invoicePageSchema,
+  invoiceSchema, listInvoicesInputSchema, listPaymentsInputSchema, paymentPageSchema, paymentSchema, rebuildExposureInputSchema, rebuildExposureResultSchema,
+  voidInvoiceInputSchema, voidPaymentInputSchema,
+} from '@crmkit/core';
+import { rebuildExposure } from '../services/exposure/rebuild.js';
+import { createInvoice } from '../services/invoices/create.js';
+import { createCreditNote } from '../services/invoices/credit-note.js';
+import { getInvoice, listInvoices } from '../services/invoices/read.js';
+import { voidInvoice } from '../services/invoices/void.js';
+import { allocatePayment, createPayment, getPayment, listPayments, voidPayment } from '../services/payments/payments.js';
+import { authedProcedure as p, router } from '../trpc.js';
+
+export const invoicesRouter = router({
+  create: p.input(createInvoiceInputSchema).output(invoiceSchema).mutation(({ ctx, input }) => createInvoice(ctx.service, input)),
+  createCreditNote: p.input(createCreditNoteInputSchema).output(invoiceSchema).mutation(({ ctx, input }) => createCreditNote(ctx.service, input)),
+  get: p.input(getInvoiceInputSchema).output(invoiceSchema).query(({ ctx, input }) => getInvoice(ctx.service, input)),
+  list: p.input(listInvoicesInputSchema).output(invoicePageSchema).query(({ ctx, input }) => listInvoices(ctx.service, input)),
+  void: p.input(voidInvoiceInputSchema).output(invoiceSchema).mutation(({ ctx, input }) => voidInvoice(ctx.service, input)),
+});
+
+export const paymentsRouter = router({
+  create: p.input(createPaymentInputSchema).output(paymentSchema).mutation(({ ctx, input }) => createPayment(ctx.service, input)),
+  allocate: p.input(allocatePaymentInputSchema).output(paymentSchema).mutation(({ ctx, input }) => allocatePayment(ctx.service, input)),
+  get: p.input(getPaymentInputSchema).output(paymentSchema).query(({ ctx, input }) => getPayment(ctx.service, input)),
+  list: p.input(listPaymentsInputSchema).output(paymentPageSchema).query(({ ctx, input }) => listPayments(ctx.service, input)),
+  void: p.input(voidPaymentInputSchema).output(paymentSchema).mutation(({ ctx, input }) => voidPayment(ctx.service, input)),
+});
+
+export const creditRouter = router({
+  rebuild: p.input(rebuildExposureInputSchema).output(rebuildExposureResultSchema).mutation(({ ctx, input }) => rebuildExposure(ctx.service, input)),
+});
