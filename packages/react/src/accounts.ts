@@ -123,6 +123,8 @@ export function useAccountTree<TData = AccountTree>(
 interface Affects {
   lists?: boolean;
   trees?: boolean;
+  /** Exposure and receivables: a move carries a branch's figures from its old ancestors to its new ones. */
+  credit?: boolean;
 }
 
 /** Puts the server's answer into the detail cache and refreshes what it makes stale. */
@@ -131,6 +133,8 @@ function applyAccountChange(queryClient: QueryClient, account: Account, affects:
   return Promise.all([
     affects.lists ? queryClient.invalidateQueries({ queryKey: crmKeys.accounts.lists }) : undefined,
     affects.trees ? queryClient.invalidateQueries({ queryKey: crmKeys.accounts.trees }) : undefined,
+    affects.credit ? queryClient.invalidateQueries({ queryKey: crmKeys.exposure.all }) : undefined,
+    affects.credit ? queryClient.invalidateQueries({ queryKey: crmKeys.receivables.all }) : undefined,
   ]);
 }
 
@@ -192,7 +196,8 @@ export function useUpdateAccount<TOnMutateResult = unknown>(
 /**
  * Moves an account under another parent, or to the top level with `parentId: null`.
  * Fails with CYCLE when the new parent is one of its own branches. On success the account is
- * cached and lists and trees refetch.
+ * cached and lists and trees refetch, and so do exposure and receivables (the branch's figures
+ * leave its old ancestors' group figures and join its new ones').
  *
  * @example
  * const move = useSetAccountParent();
@@ -202,7 +207,7 @@ export function useSetAccountParent<TOnMutateResult = unknown>(
   options: CrmMutationOptions<Account, SetAccountParentInput, TOnMutateResult> = {},
 ): UseMutationResult<Account, CrmError, SetAccountParentInput, TOnMutateResult> {
   const crm = useCrmClient();
-  return useAccountMutation((input) => crm.accounts.setParent.mutate(input), () => ({ lists: true, trees: true }), options);
+  return useAccountMutation((input) => crm.accounts.setParent.mutate(input), () => ({ lists: true, trees: true, credit: true }), options);
 }
 
 /**

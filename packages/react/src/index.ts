@@ -16,6 +16,12 @@ export type {
   TeamDetailKey,
   PoolListKey,
   DelegationListKey,
+  OrdersFilter,
+  ReceivablesOptions,
+  OrderDetailKey,
+  OrderListKey,
+  ExposureKey,
+  ReceivablesKey,
 } from './keys.js';
 export { useAccount, useAccounts, useAccountTree, useCreateAccount, useUpdateAccount, useSetAccountParent, useArchiveAccount } from './accounts.js';
 export type {
@@ -53,11 +59,16 @@ export type {
   ReleaseAccountInput,
   AssignFromPoolInput,
 } from './ownership.js';
+export { useOrder, useOrders, useConfirmOrder, useAccountExposure, useReceivables } from './orders.js';
+export type { AccountReceivables, OrderPage, OrderPageParam, UseOrdersResult, UseOrdersOptions, ConfirmOrderInput } from './orders.js';
 export { AccountCard } from './account-card.js';
 export type { AccountCardProps, AccountCardState } from './account-card.js';
 export { OwnershipPanel } from './ownership-panel.js';
 export type { OwnershipPanelProps, OwnershipPanelState, CurrentOwners } from './ownership-panel.js';
+export { Receivables, receivablesBucketLabels } from './receivables.js';
+export type { ReceivablesProps, ReceivablesState, ReceivablesCurrencyTable, ReceivablesBucketRow, ReceivablesInvoiceRow } from './receivables.js';
 export { CrmError, isCrmError } from '@crmkit/core';
 export type { Account, AccountTree, AccountTreeNode, AccountGrade, CreateAccountInput, UpdateAccountInput, ListAccountsInput, CrmErrorCode, FieldErrors } from '@crmkit/core';
 export type { Team, OwnershipPeriod, Delegation, ExplanationStep, RoutingPurpose } from '@crmkit/core';
+export type { Order, OrderLine, OrderSummary, OrderStatus, AccountExposure, ExposureParts, AgeingBucket, CurrencyCode } from '@crmkit/core';
 export type { CrmClient } from '@crmkit/client';

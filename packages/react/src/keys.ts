@@ -1,4 +1,4 @@
-import type { ListAccountsInput } from '@crmkit/core';
+import type { ListAccountsInput, ListOrdersInput } from '@crmkit/core';
 import type { RouterInputs } from '@crmkit/client';
 
 /** What `useAccounts` filters by: every list input except the cursor, which the hook manages. */
@@ -25,6 +25,17 @@ export interface TeamOptions {
   asOf?: string;
 }
 
+/** What `useOrders` filters by (ordering or bill-to account, statuses, placed between, page size); the hook manages the cursor. */
+export type OrdersFilter = Omit<ListOrdersInput, 'cursor'>;
+
+/** Options of a receivables query. */
+export interface ReceivablesOptions {
+  /** The account's whole group (its subtree, as far as the caller may see it) instead of the account alone (default: no). */
+  group?: boolean;
+  /** The ISO instant to age at (default: now, the server's clock): documents as they stood then, aged in the tenant's local days. */
+  asOf?: string;
+}
+
 /** Drops `undefined` fields so `{}` and `{ search: undefined }` share one cache entry. */
 function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -36,6 +47,9 @@ const ownership = [...root, 'ownership'] as const;
 const teams = [...root, 'teams'] as const;
 const pool = [...root, 'pool'] as const;
 const delegations = [...root, 'delegations'] as const;
+const orders = [...root, 'orders'] as const;
+const exposure = [...root, 'exposure'] as const;
+const receivables = [...root, 'receivables'] as const;
 
 /**
  * Every TanStack Query key crmkit's hooks use, as a hierarchy: invalidating a prefix
@@ -48,6 +62,9 @@ const delegations = [...root, 'delegations'] as const;
  * await queryClient.invalidateQueries({ queryKey: crmKeys.accounts.all });
  * // after ownership changed in another system: every routing answer and history
  * await queryClient.invalidateQueries({ queryKey: crmKeys.ownership.all });
+ * // after an ERP sync posted invoices or payments: every exposure and receivables figure
+ * await queryClient.invalidateQueries({ queryKey: crmKeys.exposure.all });
+ * await queryClient.invalidateQueries({ queryKey: crmKeys.receivables.all });
  * // on sign-out:
  * queryClient.removeQueries({ queryKey: crmKeys.all });
  */
@@ -111,6 +128,35 @@ export const crmKeys = {
     /** One page of delegations, as read by `useDelegations`. */
     list: (filter: DelegationsFilter = {}) => [...delegations, 'list', compact(filter)] as const,
   },
+  orders: {
+    /** Every order query (details and lists). */
+    all: orders,
+    /** Every single-order query. */
+    details: [...orders, 'detail'] as const,
+    /** One order with its lines, as read by `useOrder`. */
+    detail: (id: string) => [...orders, 'detail', id] as const,
+    /** Every order list, whatever its filter. */
+    lists: [...orders, 'list'] as const,
+    /** One filtered order list, as paged by `useOrders` (the cursor is not part of the key). */
+    list: (filter: OrdersFilter = {}) => {
+      const { cursor: _ignored, ...rest } = filter as OrdersFilter & { cursor?: unknown };
+      return [...orders, 'list', compact(rest)] as const;
+    },
+  },
+  exposure: {
+    /** Every exposure query, of every account. */
+    all: exposure,
+    /** One account's exposure (own and group, per currency), as read by `useAccountExposure`. */
+    account: (accountId: string) => [...exposure, accountId] as const,
+  },
+  receivables: {
+    /** Every receivables query, of every account. */
+    all: receivables,
+    /** Every receivables query of one account, whatever `group` and `asOf`. */
+    account: (accountId: string) => [...receivables, accountId] as const,
+    /** One account's (or its group's) receivables at an instant, as read by `useReceivables` (`group` defaults to false, as on the server). */
+    detail: (accountId: string, options: ReceivablesOptions = {}) => [...receivables, accountId, compact({ group: options.group ?? false, asOf: options.asOf })] as const,
+  },
 } as const;
 
 export type AccountDetailKey = ReturnType<typeof crmKeys.accounts.detail>;
@@ -121,3 +167,7 @@ export type OwnershipHistoryKey = ReturnType<typeof crmKeys.ownership.history>;
 export type TeamDetailKey = ReturnType<typeof crmKeys.teams.detail>;
 export type PoolListKey = ReturnType<typeof crmKeys.pool.list>;
 export type DelegationListKey = ReturnType<typeof crmKeys.delegations.list>;
+export type OrderDetailKey = ReturnType<typeof crmKeys.orders.detail>;
+export type OrderListKey = ReturnType<typeof crmKeys.orders.list>;
+export type ExposureKey = ReturnType<typeof crmKeys.exposure.account>;
+export type ReceivablesKey = ReturnType<typeof crmKeys.receivables.detail>;

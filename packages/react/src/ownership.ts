@@ -177,12 +177,17 @@ export function useDelegations<TData = DelegationPage>(
 /**
  * What a change of an account's ownership makes stale: the pool (it may enter or leave it),
  * every account query (visibility follows ownership, so lists, details and trees may gain or
- * lose the account), and that account's ownership history and routing answers.
+ * lose the account), the queries visibility also filters (orders by their ordering account,
+ * exposure, and group receivables by the subtree the caller sees), and that account's ownership
+ * history and routing answers.
  */
 function invalidateOwnershipOf(queryClient: QueryClient, accountId: string): Promise<unknown> {
   return Promise.all([
     queryClient.invalidateQueries({ queryKey: crmKeys.pool.all }),
     queryClient.invalidateQueries({ queryKey: crmKeys.accounts.all }),
+    queryClient.invalidateQueries({ queryKey: crmKeys.orders.all }),
+    queryClient.invalidateQueries({ queryKey: crmKeys.exposure.all }),
+    queryClient.invalidateQueries({ queryKey: crmKeys.receivables.all }),
     queryClient.invalidateQueries({ queryKey: crmKeys.ownership.account(accountId) }),
   ]);
 }

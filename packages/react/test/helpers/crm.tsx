@@ -4,7 +4,7 @@ import { cleanup } from '@testing-library/react';
 import { afterEach, beforeEach } from 'vitest';
 import { newId, systemClock } from '@crmkit/core';
 import { createCrmClient, type CrmClient } from '@crmkit/client';
-import type { Role } from '@crmkit/core';
+import type { Clock, Role } from '@crmkit/core';
 import { createCrmServer, type CrmServer } from '@crmkit/server';
 import { freshDatabaseUrl } from '../../../server/test/helpers/database.js';
 import { CrmProvider } from '../../src/index.js';
@@ -24,13 +24,16 @@ export interface TestCrm {
   close(): Promise<void>;
 }
 
-/** A real crmkit server on a fresh database, listening on a free port, with one tenant and an admin key. */
-export async function startCrm(): Promise<TestCrm> {
+/**
+ * A real crmkit server on a fresh database, listening on a free port, with one tenant and an admin key.
+ * `clock` is the server's "now" (default: the system clock), e.g. a fake clock to age invoices across days.
+ */
+export async function startCrm(options: { clock?: Clock } = {}): Promise<TestCrm> {
   const db = await freshDatabaseUrl();
   // The secret as bytes of this realm's Uint8Array: under jsdom the global Uint8Array is jsdom's,
   // so jose refuses the Node-realm bytes TextEncoder makes from a string secret.
   const tokenSecret = new Uint8Array(new TextEncoder().encode(TOKEN_SECRET));
-  const server = await createCrmServer({ databaseUrl: db.url, auth: { tokenSecret } });
+  const server = await createCrmServer({ databaseUrl: db.url, auth: { tokenSecret }, ...(options.clock ? { clock: options.clock } : {}) });
   const tenantId = (await server.bootstrap.createTenant({ name: 'React tests' })).id;
   const { secret } = await server.bootstrap.createApiKey({ tenantId, name: 'react tests admin', role: 'admin' });
   const { url } = await server.listen(0);
