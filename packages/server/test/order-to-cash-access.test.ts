@@ -67,7 +67,7 @@ describe('order-to-cash access, per procedure and per role', () => {
       expect((await c[name]!.invoices.list.query({})).items.map((i) => i.id)).not.toContain(invoiceId);
       expect((await c[name]!.payments.list.query({})).items.map((p) => p.id)).not.toContain(paymentId);
     }
-    expect((await c.rep.orders.list.query({})).items.map((o) => o.id)).toContain(orderId);
+    expect((await c.rep!.orders.list.query({})).items.map((o) => o.id)).toContain(orderId);
     expect(await outcomes((x) => x.tenant.settings.get.query({}), everyone)).toEqual(Object.fromEntries(everyone.map((n) => [n, 'ok'])));
   });
 
