@@ -9,6 +9,7 @@ import { PrismaClient as PostgresClient } from '../../generated/postgresql/clien
 import { applyMigrations, bundledMigrations, type MigrateResult, type MigrationConnection } from './migrations.js';
 import { providerOf, sqlitePathOf, type Provider } from './url.js';
 import { prismaAccountReads, sqliteAccountReads, type AccountReads } from './account-reads.js';
+import { sqliteRoutingRows, type RoutingRows } from './routing-reads.js';
 import { guardTransactions, sqliteWriter, WriteLock, type SqliteWriter } from './sqlite-writer.js';
 
 /**
@@ -22,6 +23,8 @@ export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 /** Hot read paths that bypass the ORM where the driver allows (see account-reads.ts). */
 export interface Reads {
   accounts: AccountReads;
+  /** SQLite: routing's rows on the driver (see routing-reads.ts); absent elsewhere (Prisma then). */
+  routing?: RoutingRows;
 }
 
 export interface Database_ {
@@ -131,6 +134,9 @@ export function openDatabase(databaseUrl: string, options: OpenDatabaseOptions =
     const factory = withConnectionSetup(new PrismaBetterSqlite3({ url: `file:${path}` }), options.synchronous ?? 'FULL', lock, (db) => (connection = db));
     const prisma = new SqliteClient({ adapter: factory });
     const accounts = sqliteAccountReads(path);
+    const routingConnection = new Database(path, { readonly: true, fileMustExist: true });
+    routingConnection.pragma('busy_timeout = 5000');
+    const routing = sqliteRoutingRows(routingConnection);
     const writer = sqliteWriter(lock, async () => {
       if (!connection?.open) await prisma.$connect();
       if (!connection?.open) throw new Error('crmkit: Prisma connected without opening its SQLite connection');
@@ -139,10 +145,11 @@ export function openDatabase(databaseUrl: string, options: OpenDatabaseOptions =
     return {
       provider,
       prisma,
-      reads: { accounts },
+      reads: { accounts, routing },
       writer,
       close: async () => {
         accounts.close();
+        routingConnection.close();
         await prisma.$disconnect();
       },
     };

@@ -209,7 +209,16 @@ export function loadVisibleAccountOn(w: SqliteWrite, tenantId: string, id: strin
   return fromSqliteOwned(row);
 }
 
-/** NOT_FOUND unless the account exists in the tenant and the actor may see it (the same answer either way). */
-export async function assertCanSeeAccount(ctx: ServiceContext, accountId: string, db: Db | Tx = ctx.db): Promise<void> {
-  await loadVisibleAccount(db, ctx.actor.tenantId, accountId, await visibilityOf(ctx, db));
+/**
+ * NOT_FOUND unless the account exists in the tenant and the actor may see it (the same answer
+ * either way). Inside a transaction pass it (`db`); outside one the account is read on the fast
+ * read path (`ctx.reads`), beside the caller's scope.
+ */
+export async function assertCanSeeAccount(ctx: ServiceContext, accountId: string, db?: Db | Tx): Promise<void> {
+  if (db) {
+    await loadVisibleAccount(db, ctx.actor.tenantId, accountId, await visibilityOf(ctx, db));
+    return;
+  }
+  const [row, scope] = await Promise.all([ctx.reads.accounts.byId(ctx.actor.tenantId, accountId), visibilityOf(ctx)]);
+  if (!row || !canSee(scope, row)) throw CrmError.notFound('account', accountId);
 }

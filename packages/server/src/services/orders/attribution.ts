@@ -14,7 +14,8 @@ import type { OrderLineRow, OrderRow } from './order-rows.js';
 export async function attributeLines(tx: Tx, ctx: ServiceContext, order: OrderRow, lines: readonly OrderLineRow[], at: Date): Promise<void> {
   const pending = lines.filter((l) => l.attribution === null);
   if (pending.length === 0) return;
-  const facts = await loadAccountRoutingFacts(tx, {
+  // On SQLite the read-only driver statements read what this transaction would (it holds the write lock and wrote no routing rows).
+  const facts = await loadAccountRoutingFacts(ctx.provider === 'sqlite' && ctx.reads.routing ? ctx.reads.routing : tx, {
     tenantId: ctx.actor.tenantId,
     accountId: order.orderingAccountId,
     at,

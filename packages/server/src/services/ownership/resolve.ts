@@ -17,7 +17,7 @@ export async function resolveOwnership(ctx: ServiceContext, input: z.input<typeo
   await assertCanSeeAccount(ctx, q.accountId);
   if (q.productLineId) await loadProductLine(ctx.db, tenantId, q.productLineId);
   const at = asOfInstant(ctx, q.asOf);
-  const facts = await loadRoutingFacts(ctx.db, { tenantId, accountId: q.accountId, at, purpose: q.purpose, productLineId: q.productLineId, orderRepId: q.orderRepId });
+  const facts = await loadRoutingFacts(ctx.reads.routing ?? ctx.db, { tenantId, accountId: q.accountId, at, purpose: q.purpose, productLineId: q.productLineId, orderRepId: q.orderRepId });
   const { userId, explanation } = resolveResponsible(facts);
   return { accountId: q.accountId, userId, at: at.toISOString(), explanation };
 }

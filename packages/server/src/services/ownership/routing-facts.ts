@@ -1,6 +1,6 @@
 import { type DelegationFact, type DelegationScope, type RoutingFacts, type RoutingPurpose } from '@crmkit/core';
-import { Prisma } from '../../../generated/sqlite/client.js';
 import type { Db, Tx } from '../../db/client.js';
+import { prismaRoutingRows, type RoutingRows } from '../../db/routing-reads.js';
 
 export interface RoutingQuestion {
   tenantId: string;
@@ -17,8 +17,8 @@ export interface RoutingQuestion {
  * then, and the delegations and away windows around `at`. Each query reads only the rows in force
  * at `at` (indexed by their start), so long histories cost no more than short ones.
  */
-export async function loadRoutingFacts(db: Db | Tx, q: RoutingQuestion): Promise<RoutingFacts> {
-  const facts = await loadAccountRoutingFacts(db, { ...q, productLineIds: q.productLineId ? [q.productLineId] : [] });
+export async function loadRoutingFacts(source: Db | Tx | RoutingRows, q: RoutingQuestion): Promise<RoutingFacts> {
+  const facts = await loadAccountRoutingFacts(source, { ...q, productLineIds: q.productLineId ? [q.productLineId] : [] });
   return facts.forLine(q.productLineId, q.orderRepId);
 }
 
@@ -28,28 +28,28 @@ export interface AccountRoutingFacts {
   forLine(productLineId: string | undefined, orderRepId?: string | undefined): RoutingFacts;
 }
 
+const isRows = (source: Db | Tx | RoutingRows): source is RoutingRows => typeof (source as RoutingRows).activeAt === 'function';
+
 /**
  * {@link loadRoutingFacts} for several product lines of one account at once (an order's lines): the
- * same queries, run once, with the members of every product line asked about in one of them.
+ * same reads, run once, with the members of every product line asked about in one of them. The
+ * rows come from `source`: SQLite's read-only driver statements (`ctx.reads.routing`) or Prisma.
  */
 export async function loadAccountRoutingFacts(
-  db: Db | Tx,
+  source: Db | Tx | RoutingRows,
   q: { tenantId: string; accountId: string; at: Date; purpose: RoutingPurpose; productLineIds: readonly string[]; orderRepId?: string | undefined },
 ): Promise<AccountRoutingFacts> {
+  const rows = isRows(source) ? source : prismaRoutingRows(source);
   const { tenantId, accountId, at } = q;
-  const inForceWhere = { validFrom: { lte: at }, OR: [{ validTo: null }, { validTo: { gt: at } }] };
-  const ownership = await db.accountOwnership.findFirst({ where: { tenantId, accountId, ...inForceWhere }, orderBy: { validFrom: 'desc' } });
+  const ownership = await rows.ownership(tenantId, accountId, at);
   const teamId = ownership?.teamId ?? null;
   const productLineIds = [...new Set(q.productLineIds)];
-  const [leader, members, overrides, delegations, away] = await Promise.all([
-    teamId ? db.teamMembership.findFirst({ where: { tenantId, teamId, role: 'leader', ...inForceWhere }, orderBy: { validFrom: 'desc' } }) : null,
-    teamId && productLineIds.length
-      ? db.productLineAssignment.findMany({ where: { tenantId, teamId, productLineId: { in: productLineIds }, ...inForceWhere }, orderBy: { validFrom: 'desc' } })
-      : [],
-    db.routingOverride.findMany({ where: { tenantId, accountId, ...inForceWhere } }),
-    // A delegation ended early still answered for the times before it was ended.
-    db.delegation.findMany({ where: { tenantId, OR: [{ endedAt: null }, { endedAt: { gt: at } }], validFrom: { lte: at }, validTo: { gt: at } } }),
-    db.availability.findMany({ where: { tenantId, awayFrom: { lte: at }, awayTo: { gt: at } } }),
+  const [leaderId, members, overrides, delegations, away] = await Promise.all([
+    teamId ? rows.leader(tenantId, teamId, at) : null,
+    teamId && productLineIds.length ? rows.members(tenantId, teamId, productLineIds, at) : [],
+    rows.overrides(tenantId, accountId, at),
+    rows.delegations(tenantId, at),
+    rows.away(tenantId, at),
   ]);
   // The latest assignment in force per product line (rows come newest first).
   const memberOf = new Map<string, string | null>();
@@ -64,15 +64,14 @@ export async function loadAccountRoutingFacts(
   // Only the people these answers can involve are judged, not the whole tenant.
   const people = new Set<string>(
     [
-      ownership?.primaryOwnerId, ownership?.secondaryOwnerId, leader?.userId, ...memberOf.values(), ...lineOverrides.map((o) => o?.userId), q.orderRepId,
+      ownership?.primaryOwnerId, ownership?.secondaryOwnerId, leaderId, ...memberOf.values(), ...lineOverrides.map((o) => o?.userId), q.orderRepId,
       ...delegations.flatMap((d) => [d.delegatorId, d.delegateId]),
     ].filter((id): id is string => typeof id === 'string'),
   );
-  const activeUserIds = people.size ? await activeAt(db, tenantId, [...people], at) : new Set<string>();
+  const activeUserIds = people.size ? await rows.activeAt(tenantId, [...people], at) : new Set<string>();
   const delegationFacts: DelegationFact[] = delegations.map((d) => ({
     id: d.id, delegatorId: d.delegatorId, delegateId: d.delegateId, scope: d.scope as DelegationScope, accountIds: JSON.parse(d.accountIds) as string[], validFrom: d.validFrom, validTo: d.validTo,
   }));
-  const awayFacts = away.map((a) => ({ userId: a.userId, awayFrom: a.awayFrom, awayTo: a.awayTo }));
   return {
     forLine(productLineId, orderRepId = q.orderRepId) {
       const override = overrideFor(productLineId);
@@ -81,28 +80,14 @@ export async function loadAccountRoutingFacts(
         purpose: q.purpose,
         accountId,
         ownership: ownership ? { teamId: ownership.teamId, primaryOwnerId: ownership.primaryOwnerId, secondaryOwnerId: ownership.secondaryOwnerId } : null,
-        leaderId: leader?.userId ?? null,
+        leaderId,
         ...(productLineId ? { productLine: { id: productLineId, memberId: memberOf.get(productLineId) ?? null } } : {}),
         ...(orderRepId !== undefined ? { orderRepId } : {}),
         override: override ? { id: override.id, userId: override.userId, actorId: override.actorId, reason: override.reason } : null,
         activeUserIds,
         delegations: delegationFacts,
-        away: awayFacts,
+        away,
       };
     },
   };
-}
-
-/**
- * Who of `userIds` was active at `at`: their user row exists and none of their inactivity windows
- * holds `at` (`User.active` is only the present). One statement for all of them.
- */
-async function activeAt(db: Db | Tx, tenantId: string, userIds: string[], at: Date): Promise<Set<string>> {
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT u."id" FROM "User" u
-    WHERE u."tenantId" = ${tenantId} AND u."id" IN (${Prisma.join(userIds)})
-      AND NOT EXISTS (
-        SELECT 1 FROM "UserInactivity" w
-        WHERE w."tenantId" = u."tenantId" AND w."userId" = u."id" AND w."validFrom" <= ${at} AND (w."validTo" IS NULL OR w."validTo" > ${at}))`;
-  return new Set(rows.map((r) => r.id));
 }
