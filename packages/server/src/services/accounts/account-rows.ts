@@ -45,6 +45,10 @@ export function assertActive(row: { id: string; archivedAt: Date | null }, entit
 }
 
 const MAX_WALK = 64; // guards the recursive queries against rows corrupted outside crmkit
+// The recursive steps read `chain CROSS JOIN Account`: SQLite then walks the chain and looks each
+// parent up by its key. Written as `Account JOIN chain`, its planner scanned the tenant's accounts
+// through an index on tenantId at every step (5 ms a walk at 20,000 accounts). PostgreSQL plans
+// CROSS JOIN … WHERE like any join.
 
 export interface ChainLink {
   id: string;
@@ -63,8 +67,8 @@ export function ancestorChainOn(w: SqliteWrite, tenantId: string, id: string): C
         SELECT id, "parentId", "settlesOwnInvoices", 0 FROM "Account" WHERE id = ? AND "tenantId" = ?
         UNION ALL
         SELECT a.id, a."parentId", a."settlesOwnInvoices", c.lvl + 1
-        FROM "Account" a JOIN chain c ON a.id = c."parentId"
-        WHERE a."tenantId" = ? AND c.lvl < ?
+        FROM chain c CROSS JOIN "Account" a
+        WHERE a.id = c."parentId" AND a."tenantId" = ? AND c.lvl < ?
       )
       SELECT id, "parentId", settles, lvl FROM chain ORDER BY lvl`,
       id, tenantId, tenantId, MAX_WALK,
@@ -79,8 +83,8 @@ export async function ancestorChain(db: Db | Tx, tenantId: string, id: string): 
       SELECT id, "parentId", "settlesOwnInvoices", 0 FROM "Account" WHERE id = ${id} AND "tenantId" = ${tenantId}
       UNION ALL
       SELECT a.id, a."parentId", a."settlesOwnInvoices", c.lvl + 1
-      FROM "Account" a JOIN chain c ON a.id = c."parentId"
-      WHERE a."tenantId" = ${tenantId} AND c.lvl < ${MAX_WALK}
+      FROM chain c CROSS JOIN "Account" a
+      WHERE a.id = c."parentId" AND a."tenantId" = ${tenantId} AND c.lvl < ${MAX_WALK}
     )
     SELECT id, "parentId", settles, lvl FROM chain ORDER BY lvl`;
   return toLinks(rows);
@@ -92,8 +96,8 @@ export async function subtreeIds(db: Db | Tx, tenantId: string, id: string): Pro
     WITH RECURSIVE sub(id, lvl) AS (
       SELECT id, 1 FROM "Account" WHERE id = ${id} AND "tenantId" = ${tenantId}
       UNION ALL
-      SELECT a.id, s.lvl + 1 FROM "Account" a JOIN sub s ON a."parentId" = s.id
-      WHERE a."tenantId" = ${tenantId} AND s.lvl < ${MAX_WALK}
+      SELECT a.id, s.lvl + 1 FROM sub s CROSS JOIN "Account" a
+      WHERE a."parentId" = s.id AND a."tenantId" = ${tenantId} AND s.lvl < ${MAX_WALK}
     )
     SELECT id, lvl FROM sub`;
   return rows.map((r) => ({ id: r.id, lvl: Number(r.lvl) }));

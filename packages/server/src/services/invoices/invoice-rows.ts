@@ -112,7 +112,7 @@ export async function groupRootOf(db: Db | Tx, tenantId: string, accountId: stri
     WITH RECURSIVE up(id, "parentId", lvl) AS (
       SELECT id, "parentId", 0 FROM "Account" WHERE id = ${accountId} AND "tenantId" = ${tenantId}
       UNION ALL
-      SELECT a.id, a."parentId", u.lvl + 1 FROM "Account" a JOIN up u ON a.id = u."parentId" WHERE a."tenantId" = ${tenantId} AND u.lvl < 64
+      SELECT a.id, a."parentId", u.lvl + 1 FROM up u CROSS JOIN "Account" a WHERE a.id = u."parentId" AND a."tenantId" = ${tenantId} AND u.lvl < 64
     )
     SELECT id FROM up WHERE "parentId" IS NULL`;
   return rows[0]?.id ?? null;
