@@ -4,7 +4,9 @@
  * the same bodies. The ownership suite (ownership.ts): ownership.resolve by history length, and
  * the pool sweep against one SQL statement. The overload suite (overload.ts): /healthz and another
  * caller's accounts.get while maximum-size write batches run. The writes suite (writes.ts):
- * accounts.create/update and a mixed workload against a bare write handler.
+ * accounts.create/update and a mixed workload against a bare write handler. The orders suite
+ * (orders.ts): orders.confirm beside accounts.update, accounts.exposure by invoice history, and
+ * ownership.resolve beside accounts.get.
  *
  *   npm run bench                                   # from the repo root: both suites (results/latest.md, results/ownership.md)
  *   npm run bench -- -- --suite ownership            # one suite; from the root, options after "-- --"
@@ -24,6 +26,7 @@ import { killAllChildren, startServer, type ServerChild } from './lib/children.j
 import { mergeChunks, runLoad, type LoadChunk, type LoadResult } from './lib/load.js';
 import { operationNames, parseOptions, usage, type BenchOptions, type OperationName } from './lib/options.js';
 import { summarizeProfile } from './lib/profile.js';
+import { runOrdersSuite } from './orders.js';
 import { runOwnershipSuite } from './ownership.js';
 import { runWritesSuite } from './writes.js';
 import { createRandom } from './lib/random.js';
@@ -160,6 +163,7 @@ async function main() {
     if (suite === 'accounts') await runAccountsSuite(options, tempDir);
     else if (suite === 'ownership') await runOwnershipSuite(options, tempDir);
     else if (suite === 'writes') await runWritesSuite(options, tempDir);
+    else if (suite === 'orders') await runOrdersSuite(options, tempDir);
     else runOverloadSuite();
   }
 }

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 
 export type OperationName = 'get' | 'list';
 export const operationNames: readonly OperationName[] = ['get', 'list'];
-export type SuiteName = 'accounts' | 'ownership' | 'overload' | 'writes';
-export const suiteNames: readonly SuiteName[] = ['accounts', 'ownership', 'overload', 'writes'];
+export type SuiteName = 'accounts' | 'ownership' | 'overload' | 'writes' | 'orders';
+export const suiteNames: readonly SuiteName[] = ['accounts', 'ownership', 'overload', 'writes', 'orders'];
 
 /** The ownership suite (ownership.ts): ownership.resolve by history length, and the pool sweep against one SQL statement. */
 export interface OwnershipBenchOptions {
@@ -39,6 +39,25 @@ export interface WritesBenchOptions {
   resultsFile: string | null;
 }
 
+/** The orders suite (orders.ts): orders.confirm beside accounts.update, accounts.exposure by history, ownership.resolve beside accounts.get. */
+export interface OrdersBenchOptions {
+  /** Accounts seeded before the orders (the updates pick from them). */
+  accounts: number;
+  /** Measured orders.confirm and accounts.update calls, at each concurrency (1 and --concurrency), and warm-up calls before them. */
+  requests: number;
+  warmup: number;
+  /** Historical invoices of the long-history account's group (the short one has `shortInvoices`). */
+  historyInvoices: number;
+  shortInvoices: number;
+  /** Measured calls per read (accounts.exposure per account, ownership.resolve, accounts.get), at each concurrency. */
+  readRequests: number;
+  readWarmup: number;
+  /** Calls of each extra, CPU-profiled phase (orders.confirm, ownership.resolve) after the measurements (0: none). */
+  profileRequests: number;
+  /** Where its markdown goes (null: nowhere): results/orders.md. */
+  resultsFile: string | null;
+}
+
 export interface BenchOptions {
   /** Accounts seeded into the one tenant. */
   accounts: number;
@@ -61,6 +80,7 @@ export interface BenchOptions {
   suites: SuiteName[];
   ownership: OwnershipBenchOptions;
   writes: WritesBenchOptions;
+  orders: OrdersBenchOptions;
 }
 
 export const usage = `Usage, from the repository root (npm hands options on through two scripts, hence "-- --"):
@@ -80,7 +100,8 @@ from bench/:
                      DIR/<server>-<op>.cpuprofile and a summary; results/latest.md is left alone
   --seed N           PRNG seed                       (env BENCH_SEED,        default 1)
   --no-write         do not write results/*.md
-  --suite S          accounts, ownership, overload, writes or all (env BENCH_SUITE,    default all)
+  --suite S          accounts, ownership, overload, writes, orders or all
+                                                    (env BENCH_SUITE,       default all)
 
 ownership suite (ownership.ts; --accounts, --concurrency, --rounds, --seed apply to it too):
   --periods N        ownership periods of the long-history account
@@ -102,6 +123,20 @@ writes suite (writes.ts; --concurrency, --rounds, --seed apply to it too; --prof
   --write-profile-n N calls of the profiled create and update phases after the measurements
                      (env BENCH_WRITE_PROFILE_N, default 400)
   --no-write-profile skip the profiled phases
+
+orders suite (orders.ts; --concurrency, --rounds, --seed apply to it too; --profile DIR keeps its profiles there):
+  --order-accounts N accounts seeded for it          (env BENCH_ORDER_ACCOUNTS, default 20000)
+  --order-n N        measured orders.confirm and accounts.update calls, each at
+                     concurrency 1 and at --concurrency (env BENCH_ORDER_N,   default 1000)
+  --order-warmup N   warm-up calls per operation     (env BENCH_ORDER_WARMUP, default 200)
+  --history-invoices N historical invoices of the long-history group
+                                                    (env BENCH_HISTORY_INVOICES, default 100000)
+  --read-n N         measured accounts.exposure (per account), ownership.resolve and
+                     accounts.get calls, each at concurrency 1 and at --concurrency
+                                                    (env BENCH_READ_N,      default 2000)
+  --order-profile-n N calls of the profiled orders.confirm and ownership.resolve phases
+                     after the measurements       (env BENCH_ORDER_PROFILE_N, default 400)
+  --no-order-profile skip the profiled phases
   -h, --help`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -137,6 +172,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
       'mixed-n': { type: 'string' },
       'write-profile-n': { type: 'string' },
       'no-write-profile': { type: 'boolean' },
+      'order-accounts': { type: 'string' },
+      'order-n': { type: 'string' },
+      'order-warmup': { type: 'string' },
+      'history-invoices': { type: 'string' },
+      'read-n': { type: 'string' },
+      'order-profile-n': { type: 'string' },
+      'no-order-profile': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -162,12 +204,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
   if (operations.length === 0) throw new Error('--ops names no operation');
   const profileDir = values.profile ?? null;
   const suite = values.suite ?? env.BENCH_SUITE ?? 'all';
-  if (suite !== 'all' && !suiteNames.includes(suite as SuiteName)) throw new Error(`unknown suite ${suite}; expected accounts, ownership, overload, writes or all`);
+  if (suite !== 'all' && !suiteNames.includes(suite as SuiteName)) throw new Error(`unknown suite ${suite}; expected accounts, ownership, overload, writes, orders or all`);
   const suites = suite === 'all' ? [...suiteNames] : [suite as SuiteName];
   const dueShareRaw = values['due-share'] ?? env.BENCH_DUE_SHARE ?? '0.01';
   const dueShare = Number(dueShareRaw);
   if (!(dueShare > 0 && dueShare < 0.5)) throw new Error(`--due-share must be a number between 0 and 0.5, got ${JSON.stringify(dueShareRaw)}`);
   const resolveRequests = positiveInt('--resolve-n', values['resolve-n'] ?? env.BENCH_RESOLVE_N, 4_000);
+  const readRequests = positiveInt('--read-n', values['read-n'] ?? env.BENCH_READ_N, 2_000);
 
   return {
     accounts: positiveInt('--accounts', values.accounts ?? env.BENCH_ACCOUNTS, 100_000),
@@ -200,6 +243,18 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, resultsDir:
       profileRequests: values['no-write-profile'] ? 0 : positiveInt('--write-profile-n', values['write-profile-n'] ?? env.BENCH_WRITE_PROFILE_N, 400),
       // Its profiles are taken in extra phases after the measured ones, so a profiled run still records its figures.
       resultsFile: values['no-write'] ? null : join(resultsDir, 'writes.md'),
+    },
+    orders: {
+      accounts: positiveInt('--order-accounts', values['order-accounts'] ?? env.BENCH_ORDER_ACCOUNTS, 20_000),
+      requests: positiveInt('--order-n', values['order-n'] ?? env.BENCH_ORDER_N, 1_000),
+      warmup: positiveInt('--order-warmup', values['order-warmup'] ?? env.BENCH_ORDER_WARMUP, 200),
+      historyInvoices: positiveInt('--history-invoices', values['history-invoices'] ?? env.BENCH_HISTORY_INVOICES, 100_000),
+      shortInvoices: 10,
+      readRequests,
+      readWarmup: Math.max(200, Math.ceil(readRequests / 10)),
+      profileRequests: values['no-order-profile'] ? 0 : positiveInt('--order-profile-n', values['order-profile-n'] ?? env.BENCH_ORDER_PROFILE_N, 400),
+      // Its profiles are taken in extra phases after the measured ones, so a profiled run still records its figures.
+      resultsFile: values['no-write'] ? null : join(resultsDir, 'orders.md'),
     },
   };
 }
