@@ -10,18 +10,18 @@ import { createCrmServer, type CrmServer } from '../src/index.js';
 import { migrateDatabase } from '../src/db/client.js';
 import { engine } from './helpers/database.js';
 
-// On a SQLite file crmkit opens itself, accounts.create and accounts.update run on the driver
+// On a SQLite file crmkit opens itself, accounts.create, accounts.update and orders.confirm run on the driver
 // (sqlite-writer.ts); given a host's Prisma client they run through the ORM. The two must write
 // the same rows, audit and outbox events, and fail the same way.
 
-const TABLES = ['Account', 'AccountOwnership', 'AuditEvent', 'OutboxEvent'] as const;
-const ID = /\b(?:acc|aud|evt|own)_[0-9A-Z]{26}\b/g;
+const TABLES = ['Account', 'AccountOwnership', 'AuditEvent', 'OutboxEvent', 'Order', 'OrderLine', 'ExposureFigure'] as const;
+const ID = /\b[a-z]{2,3}_[0-9A-Z]{26}\b/g;
 
 /** Every row of the tables the two paths write, in creation order, ids replaced by their order of appearance. */
 function dump(path: string): string {
   const db = new Database(path, { readonly: true });
   try {
-    const text = JSON.stringify(Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY "id"`).all()])));
+    const text = JSON.stringify(Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY ${t === 'ExposureFigure' ? '"accountId", "scope", "currency"' : '"id"'}`).all()])));
     const seen = new Map<string, string>();
     return text.replace(ID, (id) => {
       if (!seen.has(id)) seen.set(id, `${id.slice(0, 3)}#${seen.size}`);
@@ -52,11 +52,33 @@ async function script(crm: CrmServer): Promise<unknown[]> {
   await admin.accounts.archive({ id: branch.id });
   answers.push(await outcome(admin.accounts.update({ id: branch.id, name: 'Archived store' })));
   answers.push(await outcome(admin.accounts.create({ name: 'Under an archived parent', parentId: branch.id })));
+  // orders.confirm: attribution through a team, a product-line member who delegates, an owner; exposure up the tree.
+  await admin.users.upsert({ id: 'lead', displayName: 'Lead', role: 'manager' });
+  await admin.users.upsert({ id: 'rep2', displayName: 'Rep 2', role: 'rep' });
+  await admin.users.upsert({ id: 'rep1', displayName: 'Rep 1', role: 'rep' });
+  const team = await admin.teams.create({ name: 'East', leaderId: 'lead', memberIds: ['rep1', 'rep2'] });
+  const pl = await admin.productLines.create({ code: 'appliances', name: 'Appliances' });
+  await admin.productLines.assign({ teamId: team.id, productLineId: pl.id, userId: 'rep2', reason: 'appliances' });
+  const store = await admin.accounts.create({ name: 'Store under HQ', parentId: hq.id });
+  await admin.ownership.assign({ accountId: store.id, teamId: team.id, primaryOwnerId: 'rep1', reason: 'territory' });
+  await admin.delegations.create({ delegatorId: 'rep2', delegateId: 'rep1', validFrom: '2026-03-01T00:00:00.000Z', validTo: '2026-03-09T00:00:00.000Z', reason: 'leave' });
+  const order = await admin.orders.create({
+    orderingAccountId: store.id, currency: 'CNY',
+    lines: [{ productLineId: pl.id, description: 'Fridge', quantity: 2, unitPriceMinor: 3_000_00 }, { description: 'Delivery', quantity: 1, unitPriceMinor: 50_00 }, { description: 'Discount', quantity: 1, unitPriceMinor: -100_00 }],
+  });
+  const pooled = await admin.orders.create({ orderingAccountId: hq.id, currency: 'USD', lines: [{ description: 'Sample', quantity: 1, unitPriceMinor: 10_00 }] });
+  answers.push(await admin.orders.confirm({ id: order.id, expectedVersion: 1 }));
+  answers.push(await admin.orders.confirm({ id: pooled.id }));
+  answers.push(await outcome(admin.orders.confirm({ id: order.id })));
+  answers.push(await outcome(rep.orders.confirm({ id: pooled.id })));
+  const stale = await admin.orders.create({ orderingAccountId: store.id, currency: 'CNY', lines: [{ description: 'x', quantity: 1, unitPriceMinor: 1 }] });
+  answers.push(await outcome(admin.orders.confirm({ id: stale.id, expectedVersion: 2 })));
+  answers.push(await admin.accounts.exposure({ accountId: hq.id }));
   const seen = new Map<string, string>();
   return JSON.parse(JSON.stringify(answers).replace(ID, (id) => (seen.has(id) ? seen.get(id)! : (seen.set(id, `${id.slice(0, 3)}#${seen.size}`), seen.get(id)!))));
 }
 
-describe.skipIf(engine !== 'sqlite')('SQLite driver write paths (accounts.create, accounts.update)', () => {
+describe.skipIf(engine !== 'sqlite')('SQLite driver write paths (accounts.create, accounts.update, orders.confirm)', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'crmkit-driver-'));
@@ -84,13 +106,22 @@ describe.skipIf(engine !== 'sqlite')('SQLite driver write paths (accounts.create
       await client.$disconnect();
     }
     expect(driverAnswers).toEqual(ormAnswers);
-    expect(driverAnswers.slice(3)).toMatchObject([{ error: 'NOT_FOUND' }, { name: 'Suzhou Store No. 1', version: 2 }, { version: 2 }, { error: 'CONFLICT' }, { error: 'NOT_FOUND' }, { error: 'PRECONDITION_FAILED' }, { error: 'PRECONDITION_FAILED' }]);
+    expect(driverAnswers.slice(3, 10)).toMatchObject([{ error: 'NOT_FOUND' }, { name: 'Suzhou Store No. 1', version: 2 }, { version: 2 }, { error: 'CONFLICT' }, { error: 'NOT_FOUND' }, { error: 'PRECONDITION_FAILED' }, { error: 'PRECONDITION_FAILED' }]);
     const driverRows = dump(driverPath);
     expect(driverRows).toBe(dump(ormPath));
     // Both wrote something to compare: the rep's account with its ownership period, and every event.
     const rows = JSON.parse(driverRows) as Record<string, unknown[]>;
-    expect(rows.Account).toHaveLength(3);
-    expect(rows.AccountOwnership).toHaveLength(1);
+    expect(rows.Account).toHaveLength(4);
+    expect(rows.Order).toHaveLength(3);
+    expect(driverAnswers.slice(10)).toMatchObject([
+      { status: 'confirmed', lines: [{ attribution: { status: 'attributed', ownerOfRecord: { userId: 'rep2' }, acting: { userId: 'rep1' } } }, { attribution: { ownerOfRecord: { userId: 'rep1' } } }, {}] },
+      { status: 'confirmed', lines: [{ attribution: { status: 'unattributed' } }] },
+      { error: 'PRECONDITION_FAILED' },
+      { error: 'NOT_FOUND' },
+      { error: 'CONFLICT' },
+      { group: [{ currency: 'CNY', ordersOpenMinor: 5_950_00 }, { currency: 'USD', ordersOpenMinor: 10_00 }] },
+    ]);
+    expect(rows.AccountOwnership).toHaveLength(2);
     expect(rows.AuditEvent!.length).toBeGreaterThanOrEqual(5);
   });
 

@@ -9,7 +9,7 @@ import { PrismaClient as PostgresClient } from '../../generated/postgresql/clien
 import { applyMigrations, bundledMigrations, type MigrateResult, type MigrationConnection } from './migrations.js';
 import { providerOf, sqlitePathOf, type Provider } from './url.js';
 import { prismaAccountReads, sqliteAccountReads, type AccountReads } from './account-reads.js';
-import { sqliteRoutingRows, type RoutingRows } from './routing-reads.js';
+import { sqliteRoutingRows, type RoutingRows, type SyncRoutingRows } from './routing-reads.js';
 import { guardTransactions, sqliteWriter, WriteLock, type SqliteWriter } from './sqlite-writer.js';
 
 /**
@@ -23,8 +23,8 @@ export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 /** Hot read paths that bypass the ORM where the driver allows (see account-reads.ts). */
 export interface Reads {
   accounts: AccountReads;
-  /** SQLite: routing's rows on the driver (see routing-reads.ts); absent elsewhere (Prisma then). */
-  routing?: RoutingRows;
+  /** SQLite: routing's rows on the driver (see routing-reads.ts), also synchronously; absent elsewhere (Prisma then). */
+  routing?: RoutingRows & { sync: SyncRoutingRows };
 }
 
 export interface Database_ {

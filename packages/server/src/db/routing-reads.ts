@@ -20,6 +20,9 @@ export interface RoutingRows {
   activeAt(tenantId: string, userIds: readonly string[], at: Date): Promise<Set<string>>;
 }
 
+/** {@link RoutingRows} answered synchronously (SQLite's driver), for reads inside a driver transaction. */
+export type SyncRoutingRows = { [K in keyof RoutingRows]: (...args: Parameters<RoutingRows[K]>) => Awaited<ReturnType<RoutingRows[K]>> };
+
 /** Routing rows through Prisma (PostgreSQL, a host's own client, or inside a transaction). */
 export function prismaRoutingRows(db: Db | Tx): RoutingRows {
   const inForce = (at: Date) => ({ validFrom: { lte: at }, OR: [{ validTo: null }, { validTo: { gt: at } }] });
@@ -57,7 +60,7 @@ export function prismaRoutingRows(db: Db | Tx): RoutingRows {
  * transaction this is still exact: SQLite runs one writer at a time, the transaction holds the
  * write lock, and nothing a routing question reads has been written by it yet.
  */
-export function sqliteRoutingRows(conn: Database.Database): RoutingRows {
+export function sqliteRoutingRows(conn: Database.Database): RoutingRows & { sync: SyncRoutingRows } {
   const prepare = <R>(sql: string) => {
     const stmt = conn.prepare(sql);
     return (...params: unknown[]) => stmt.all(...params.map(sqliteValue)) as R[];
@@ -82,13 +85,23 @@ export function sqliteRoutingRows(conn: Database.Database): RoutingRows {
     `SELECT u."id" FROM "User" u WHERE u."tenantId" = ? AND u."id" IN (SELECT value FROM json_each(?))
        AND NOT EXISTS (SELECT 1 FROM "UserInactivity" w WHERE w."tenantId" = u."tenantId" AND w."userId" = u."id" AND w."validFrom" <= ? AND (w."validTo" IS NULL OR w."validTo" > ?))`,
   );
+  const sync: SyncRoutingRows = {
+    ownership: (tenantId, accountId, at) => ownership(tenantId, accountId, at, at)[0] ?? null,
+    leader: (tenantId, teamId, at) => leader(tenantId, teamId, at, at)[0]?.userId ?? null,
+    members: (tenantId, teamId, productLineIds, at) => members(tenantId, teamId, JSON.stringify(productLineIds), at, at),
+    overrides: (tenantId, accountId, at) => overrides(tenantId, accountId, at, at).map((o) => ({ ...o, validFrom: date(o.validFrom) })),
+    delegations: (tenantId, at) => delegations(tenantId, at, at, at).map((d) => ({ ...d, validFrom: date(d.validFrom), validTo: date(d.validTo) })),
+    away: (tenantId, at) => away(tenantId, at, at).map((a) => ({ userId: a.userId, awayFrom: date(a.awayFrom), awayTo: date(a.awayTo) })),
+    activeAt: (tenantId, userIds, at) => new Set(active(tenantId, JSON.stringify(userIds), at, at).map((r) => r.id)),
+  };
   return {
-    ownership: async (tenantId, accountId, at) => ownership(tenantId, accountId, at, at)[0] ?? null,
-    leader: async (tenantId, teamId, at) => leader(tenantId, teamId, at, at)[0]?.userId ?? null,
-    members: async (tenantId, teamId, productLineIds, at) => members(tenantId, teamId, JSON.stringify(productLineIds), at, at),
-    overrides: async (tenantId, accountId, at) => overrides(tenantId, accountId, at, at).map((o) => ({ ...o, validFrom: date(o.validFrom) })),
-    delegations: async (tenantId, at) => delegations(tenantId, at, at, at).map((d) => ({ ...d, validFrom: date(d.validFrom), validTo: date(d.validTo) })),
-    away: async (tenantId, at) => away(tenantId, at, at).map((a) => ({ userId: a.userId, awayFrom: date(a.awayFrom), awayTo: date(a.awayTo) })),
-    activeAt: async (tenantId, userIds, at) => new Set(active(tenantId, JSON.stringify(userIds), at, at).map((r) => r.id)),
+    sync,
+    ownership: async (...a) => sync.ownership(...a),
+    leader: async (...a) => sync.leader(...a),
+    members: async (...a) => sync.members(...a),
+    overrides: async (...a) => sync.overrides(...a),
+    delegations: async (...a) => sync.delegations(...a),
+    away: async (...a) => sync.away(...a),
+    activeAt: async (...a) => sync.activeAt(...a),
   };
 }

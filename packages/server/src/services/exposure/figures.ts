@@ -1,7 +1,8 @@
 import { mergeDeltas, type ExposureDelta, type ExposureFigures } from '@crmkit/core';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
-import { ancestorChain, lockHierarchy } from '../accounts/account-rows.js';
+import type { SqliteWrite } from '../../db/sqlite-writer.js';
+import { ancestorChain, ancestorChainOn, lockHierarchy } from '../accounts/account-rows.js';
 
 // Exposure figures are kept incrementally: every change that moves them (an order confirmed or
 // invoiced, an invoice settled, a payment received…) adds its deltas here, in its own transaction.
@@ -25,7 +26,23 @@ export const lockForExposure = (tx: Tx, ctx: ServiceContext) => lockHierarchy(tx
 export async function applyExposure(tx: Tx, ctx: ServiceContext, deltas: readonly ExposureDelta[]): Promise<void> {
   const merged = mergeDeltas(deltas);
   if (merged.length === 0) return;
+  const chains = new Map<string, string[]>();
+  for (const d of merged) if (!chains.has(d.accountId)) chains.set(d.accountId, (await ancestorChain(tx, ctx.actor.tenantId, d.accountId)).map((c) => c.id));
+  await upsertFigures(tx, ctx.actor.tenantId, figureRows(merged, chains));
+}
+
+/** {@link applyExposure} in a driver transaction (SQLite's hot write paths): the same rows. */
+export function applyExposureOn(w: SqliteWrite, ctx: ServiceContext, deltas: readonly ExposureDelta[]): void {
+  const merged = mergeDeltas(deltas);
+  if (merged.length === 0) return;
   const { tenantId } = ctx.actor;
+  const chains = new Map<string, string[]>();
+  for (const d of merged) if (!chains.has(d.accountId)) chains.set(d.accountId, ancestorChainOn(w, tenantId, d.accountId).map((c) => c.id));
+  for (const r of figureRows(merged, chains)) w.run(UPSERT_SQL, tenantId, r.accountId, r.scope, r.currency, r.ordersOpenMinor, r.invoicesOpenMinor, r.onAccountCreditMinor);
+}
+
+/** The own row of each delta's account and the group rows of it and its ancestors (`chains`: the account first), sorted. */
+function figureRows(merged: ReturnType<typeof mergeDeltas>, chains: ReadonlyMap<string, readonly string[]>): FigureRow[] {
   const rows = new Map<string, FigureRow>();
   const addRow = (accountId: string, scope: Scope, currency: string, d: ExposureFigures) => {
     const key = `${accountId}\u0000${scope}\u0000${currency}`;
@@ -35,15 +52,19 @@ export async function applyExposure(tx: Tx, ctx: ServiceContext, deltas: readonl
     row.onAccountCreditMinor += d.onAccountCreditMinor;
     rows.set(key, row);
   };
-  const chains = new Map<string, string[]>();
   for (const d of merged) {
     addRow(d.accountId, 'own', d.currency, d);
-    let chain = chains.get(d.accountId);
-    if (!chain) chains.set(d.accountId, (chain = (await ancestorChain(tx, tenantId, d.accountId)).map((c) => c.id)));
-    for (const id of chain) addRow(id, 'group', d.currency, d);
+    for (const id of chains.get(d.accountId) ?? []) addRow(id, 'group', d.currency, d);
   }
-  await upsertFigures(tx, tenantId, [...rows.values()]);
+  return [...rows.values()].sort((a, b) => compare(a.accountId, b.accountId) || compare(a.scope, b.scope) || compare(a.currency, b.currency));
 }
+
+const UPSERT_SQL = `INSERT INTO "ExposureFigure" ("tenantId", "accountId", "scope", "currency", "ordersOpenMinor", "invoicesOpenMinor", "onAccountCreditMinor")
+  VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT ("tenantId", "accountId", "scope", "currency") DO UPDATE SET
+    "ordersOpenMinor" = "ExposureFigure"."ordersOpenMinor" + excluded."ordersOpenMinor",
+    "invoicesOpenMinor" = "ExposureFigure"."invoicesOpenMinor" + excluded."invoicesOpenMinor",
+    "onAccountCreditMinor" = "ExposureFigure"."onAccountCreditMinor" + excluded."onAccountCreditMinor"`;
 
 /**
  * Moves a subtree's group figures from its old ancestors to its new ones (`accounts.setParent`):

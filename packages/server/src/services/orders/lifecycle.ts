@@ -1,14 +1,16 @@
 import {
-  assertOrderAllows, cancelOrderInputSchema, CrmError, fulfilOrderInputSchema, orderActionInputSchema, type CancelOrderInput, type FulfilOrderInput, type Order, type OrderActionInput,
+  assertOrderAllows, cancelOrderInputSchema, CrmError, orderOpenMinor, type VisibilityScope, fulfilOrderInputSchema, orderActionInputSchema, type CancelOrderInput, type FulfilOrderInput, type Order, type OrderActionInput,
 } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
+import type { SyncRoutingRows } from '../../db/routing-reads.js';
+import type { SqliteWrite } from '../../db/sqlite-writer.js';
 import { assertActive, loadAccount } from '../accounts/account-rows.js';
-import { inTransaction } from '../audit/record.js';
-import { lockForExposure } from '../exposure/figures.js';
-import { visibilityOf } from '../visibility.js';
-import { attributeLines } from './attribution.js';
-import { assertOrderVersion, loadVisibleOrder, toOrder, type OrderLineRow, type OrderRow } from './order-rows.js';
+import { inTransaction, recordChangeOn } from '../audit/record.js';
+import { applyExposureOn, lockForExposure } from '../exposure/figures.js';
+import { loadVisibleAccountOn, visibilityOf } from '../visibility.js';
+import { attributeLines, attributeLinesOn } from './attribution.js';
+import { assertOrderVersion, lineFigures, lineRowFromSqlite, loadVisibleOrder, minor, orderByIdSql, orderLinesSql, orderRowFromSqlite, toOrder, type OrderLineRow, type OrderRow } from './order-rows.js';
 import { nextStatus, saveOrder } from './save.js';
 
 type Loaded = { order: OrderRow; lines: OrderLineRow[]; answer: Order };
@@ -32,6 +34,12 @@ async function withOrder<T>(ctx: ServiceContext, input: { id: string; expectedVe
  */
 export async function confirmOrder(ctx: ServiceContext, input: OrderActionInput): Promise<Order> {
   const q = orderActionInputSchema.parse(input);
+  if (ctx.writer && ctx.reads.routing) {
+    authorize(ctx.actor, 'orders:write');
+    const scope = await visibilityOf(ctx);
+    const routing = ctx.reads.routing.sync;
+    return ctx.writer.transaction((w) => confirmOn(w, ctx, q, scope, routing));
+  }
   return withOrder(ctx, q, async (tx, loaded) => {
     assertOrderAllows(loaded.answer, 'confirm');
     assertActive(await loadAccount(tx, ctx.actor.tenantId, loaded.order.orderingAccountId), 'ordering account');
@@ -87,4 +95,45 @@ export async function reopenOrder(ctx: ServiceContext, input: OrderActionInput):
     assertOrderAllows(loaded.answer, 'reopen');
     return saveOrder(tx, ctx, loaded, { action: 'order.reopened', status: 'draft', columns: { cancelledAt: null, cancelReason: null, confirmedAt: null } });
   });
+}
+
+/**
+ * {@link confirmOrder} on SQLite's driver, as one synchronous transaction: the same checks, the
+ * same attribution (routing facts read on the driver as of now), the same order row, exposure
+ * figures, audit and outbox event. SQLite runs one write transaction at a time: nothing to lock.
+ */
+function confirmOn(w: SqliteWrite, ctx: ServiceContext, q: { id: string; expectedVersion?: number | undefined }, scope: VisibilityScope, routing: SyncRoutingRows): Order {
+  const { tenantId } = ctx.actor;
+  const found = w.get<Record<string, unknown>>(orderByIdSql, q.id, tenantId);
+  if (!found) throw CrmError.notFound('order', q.id);
+  const order = orderRowFromSqlite(found);
+  let ordering;
+  try {
+    ordering = loadVisibleAccountOn(w, tenantId, order.orderingAccountId, scope);
+  } catch {
+    throw CrmError.notFound('order', q.id);
+  }
+  const lines = w.all<Record<string, unknown>>(orderLinesSql, tenantId, order.id).map(lineRowFromSqlite);
+  assertOrderVersion(order, q.expectedVersion);
+  const before = toOrder(order, lines);
+  assertOrderAllows(before, 'confirm');
+  assertActive(ordering, 'ordering account');
+  const now = ctx.clock.now();
+  attributeLinesOn(w, routing, ctx, order, lines, now);
+  // A reopened order keeps what was delivered and invoiced before it was cancelled.
+  const status = nextStatus('confirmed', lines);
+  const openMinor = orderOpenMinor(status, lines.map(lineFigures));
+  const closedAt = status === 'closed' ? (order.closedAt ?? now) : null;
+  const updated = w.run(
+    'UPDATE "Order" SET "confirmedAt" = ?, "status" = ?, "openMinor" = ?, "closedAt" = ?, "version" = ?, "updatedAt" = ? WHERE "id" = ? AND "tenantId" = ? AND "version" = ?',
+    now, status, openMinor, closedAt, order.version + 1, now, order.id, tenantId, order.version,
+  );
+  if (updated.changes !== 1) throw new CrmError('CONFLICT', `order ${order.id} changed meanwhile; read it again`, { details: { id: order.id } });
+  applyExposureOn(w, ctx, [
+    { accountId: order.billToAccountId, currency: order.currency, ordersOpenMinor: -minor(order.openMinor) },
+    { accountId: order.billToAccountId, currency: order.currency, ordersOpenMinor: openMinor },
+  ]);
+  const after = toOrder(orderRowFromSqlite(w.get<Record<string, unknown>>(orderByIdSql, order.id, tenantId)!), lines);
+  recordChangeOn(w, ctx, { action: 'order.confirmed', entityType: 'order', entityId: order.id, before, after });
+  return after;
 }

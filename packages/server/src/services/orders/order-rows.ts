@@ -163,3 +163,37 @@ export function assertOrderVersion(order: { id: string; version: number }, expec
     throw new CrmError('CONFLICT', `order ${order.id} is at version ${order.version}, not ${expectedVersion}`, { details: { id: order.id, version: order.version, expectedVersion } });
   }
 }
+
+// The same rows read on SQLite's driver (hot write paths): dates come back as ISO text, amounts as numbers.
+const orderColumns = Object.keys(orderSelect).map((c) => `"${c}"`).join(', ');
+const lineColumns = Object.keys(orderLineSelect).map((c) => `"${c}"`).join(', ');
+export const orderByIdSql = `SELECT ${orderColumns} FROM "Order" WHERE "id" = ? AND "tenantId" = ?`;
+export const orderLinesSql = `SELECT ${lineColumns} FROM "OrderLine" WHERE "tenantId" = ? AND "orderId" = ? ORDER BY "position"`;
+
+const dateOrNull = (value: unknown) => (value === null ? null : new Date(value as string));
+
+/** An order row as the driver reads it, in the ORM's shape. */
+export function orderRowFromSqlite(r: Record<string, unknown>): OrderRow {
+  return {
+    ...(r as unknown as OrderRow),
+    totalMinor: BigInt(r.totalMinor as number),
+    openMinor: BigInt(r.openMinor as number),
+    orderedAt: new Date(r.orderedAt as string),
+    confirmedAt: dateOrNull(r.confirmedAt),
+    cancelledAt: dateOrNull(r.cancelledAt),
+    closedAt: dateOrNull(r.closedAt),
+    createdAt: new Date(r.createdAt as string),
+    updatedAt: new Date(r.updatedAt as string),
+  };
+}
+
+/** An order line row as the driver reads it, in the ORM's shape. */
+export function lineRowFromSqlite(r: Record<string, unknown>): OrderLineRow {
+  return {
+    ...(r as unknown as OrderLineRow),
+    unitPriceMinor: BigInt(r.unitPriceMinor as number),
+    amountMinor: BigInt(r.amountMinor as number),
+    invoicedMinor: BigInt(r.invoicedMinor as number),
+    attributedAt: dateOrNull(r.attributedAt),
+  };
+}
