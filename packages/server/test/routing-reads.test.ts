@@ -76,3 +76,22 @@ describe.skipIf(engine !== 'sqlite')('routing rows on the SQLite driver', () => 
     );
   });
 });
+
+describe('ownership.resolve with a product line', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('answers NOT_FOUND for a product line of another tenant or none, and resolves with one of its own', async () => {
+    const account = (await h.adminA.accounts.create.mutate({ name: 'Resolve PL' })).id;
+    const own = await h.adminA.productLines.create.mutate({ code: 'own-pl', name: 'Own' });
+    const foreign = await h.adminB.productLines.create.mutate({ code: 'foreign-pl', name: 'Foreign' });
+    const resolve = (productLineId: string) => h.adminA.ownership.resolve.query({ accountId: account, purpose: 'order', productLineId });
+    expect(await resolve(own.id)).toMatchObject({ accountId: account, userId: null });
+    const error = await resolve(foreign.id).catch((e: { data?: { crmCode?: string }; message: string }) => e);
+    expect(error).toMatchObject({ data: { crmCode: 'NOT_FOUND' } });
+    expect(await resolve('pl_' + '0'.repeat(26)).catch((e: { data?: { crmCode?: string } }) => e.data?.crmCode)).toBe('NOT_FOUND');
+  });
+});

@@ -18,6 +18,8 @@ export interface RoutingRows {
   away(tenantId: string, at: Date): Promise<{ userId: string; awayFrom: Date; awayTo: Date }[]>;
   /** Who of `userIds` exists and was not inactive at `at`. */
   activeAt(tenantId: string, userIds: readonly string[], at: Date): Promise<Set<string>>;
+  /** Whether the product line is one of the tenant's (archived or not). */
+  productLineExists(tenantId: string, id: string): Promise<boolean>;
 }
 
 /** {@link RoutingRows} answered synchronously (SQLite's driver), for reads inside a driver transaction. */
@@ -51,6 +53,7 @@ export function prismaRoutingRows(db: Db | Tx): RoutingRows {
             WHERE w."tenantId" = u."tenantId" AND w."userId" = u."id" AND w."validFrom" <= ${at} AND (w."validTo" IS NULL OR w."validTo" > ${at}))`;
       return new Set(rows.map((r) => r.id));
     },
+    productLineExists: async (tenantId, id) => (await db.productLine.count({ where: { tenantId, id } })) > 0,
   };
 }
 
@@ -85,6 +88,7 @@ export function sqliteRoutingRows(conn: Database.Database): RoutingRows & { sync
     `SELECT u."id" FROM "User" u WHERE u."tenantId" = ? AND u."id" IN (SELECT value FROM json_each(?))
        AND NOT EXISTS (SELECT 1 FROM "UserInactivity" w WHERE w."tenantId" = u."tenantId" AND w."userId" = u."id" AND w."validFrom" <= ? AND (w."validTo" IS NULL OR w."validTo" > ?))`,
   );
+  const productLine = prepare<{ id: string }>(`SELECT "id" FROM "ProductLine" WHERE "tenantId" = ? AND "id" = ?`);
   const sync: SyncRoutingRows = {
     ownership: (tenantId, accountId, at) => ownership(tenantId, accountId, at, at)[0] ?? null,
     leader: (tenantId, teamId, at) => leader(tenantId, teamId, at, at)[0]?.userId ?? null,
@@ -93,9 +97,11 @@ export function sqliteRoutingRows(conn: Database.Database): RoutingRows & { sync
     delegations: (tenantId, at) => delegations(tenantId, at, at, at).map((d) => ({ ...d, validFrom: date(d.validFrom), validTo: date(d.validTo) })),
     away: (tenantId, at) => away(tenantId, at, at).map((a) => ({ userId: a.userId, awayFrom: date(a.awayFrom), awayTo: date(a.awayTo) })),
     activeAt: (tenantId, userIds, at) => new Set(active(tenantId, JSON.stringify(userIds), at, at).map((r) => r.id)),
+    productLineExists: (tenantId, id) => productLine(tenantId, id).length > 0,
   };
   return {
     sync,
+    productLineExists: async (...a) => sync.productLineExists(...a),
     ownership: async (...a) => sync.ownership(...a),
     leader: async (...a) => sync.leader(...a),
     members: async (...a) => sync.members(...a),

@@ -1,4 +1,4 @@
-import { resolveInputSchema, resolveResponsible, type ResolutionOutput } from '@crmkit/core';
+import { CrmError, resolveInputSchema, resolveResponsible, type ResolutionOutput } from '@crmkit/core';
 import type { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import { loadProductLine } from '../product-lines/product-lines.js';
@@ -15,7 +15,11 @@ export async function resolveOwnership(ctx: ServiceContext, input: z.input<typeo
   const q = resolveInputSchema.parse(input);
   const { tenantId } = ctx.actor;
   await assertCanSeeAccount(ctx, q.accountId);
-  if (q.productLineId) await loadProductLine(ctx.db, tenantId, q.productLineId);
+  if (q.productLineId) {
+    if (ctx.reads.routing) {
+      if (!(await ctx.reads.routing.productLineExists(tenantId, q.productLineId))) throw CrmError.notFound('product line', q.productLineId);
+    } else await loadProductLine(ctx.db, tenantId, q.productLineId);
+  }
   const at = asOfInstant(ctx, q.asOf);
   const facts = await loadRoutingFacts(ctx.reads.routing ?? ctx.db, { tenantId, accountId: q.accountId, at, purpose: q.purpose, productLineId: q.productLineId, orderRepId: q.orderRepId });
   const { userId, explanation } = resolveResponsible(facts);
