@@ -135,35 +135,42 @@ export async function createPayment(ctx: ServiceContext, input: CreatePaymentInp
   });
 }
 
-/** Allocates what a payment has left to open invoices (see `createPayment`). */
-export async function allocatePayment(ctx: ServiceContext, input: AllocatePaymentInput): Promise<Payment> {
+/**
+ * A change to an existing payment in one transaction: the payment as the caller may see it, at the
+ * expected version and not void; `change` makes the writes and returns the exposure deltas, which
+ * are applied before the audit and outbox event (`action`) is recorded.
+ */
+async function changePayment(
+  ctx: ServiceContext,
+  q: { id: string; expectedVersion?: number | undefined },
+  action: string,
+  change: (tx: Tx, before: Payment & { row: PaymentRow }) => Promise<ExposureDelta[]>,
+): Promise<Payment> {
   authorize(ctx.actor, 'payments:write');
-  const q = allocatePaymentInputSchema.parse(input);
-  const { tenantId } = ctx.actor;
   const scope = await visibilityOf(ctx);
   return inTransaction(ctx, async (tx) => {
     await lockForExposure(tx, ctx);
     const before = await loadVisiblePayment(tx, ctx, q.id, scope);
     assertDocumentVersion('payment', before, q.expectedVersion);
     if (before.status === 'void') throw new CrmError('PRECONDITION_FAILED', `payment ${before.id} is void`, { details: { id: before.id } });
-    await applyExposure(tx, ctx, await allocate(tx, ctx, before.row, q.allocations));
-    const after = answer(await loadPayment(tx, tenantId, q.id));
-    await recordChange(tx, ctx, { action: 'payment.allocated', entityType: 'payment', entityId: q.id, before: answer(before), after });
+    await applyExposure(tx, ctx, await change(tx, before));
+    const after = answer(await loadPayment(tx, ctx.actor.tenantId, q.id));
+    await recordChange(tx, ctx, { action, entityType: 'payment', entityId: q.id, before: answer(before), after });
     return after;
   });
 }
 
+/** Allocates what a payment has left to open invoices (see `createPayment`). */
+export async function allocatePayment(ctx: ServiceContext, input: AllocatePaymentInput): Promise<Payment> {
+  const q = allocatePaymentInputSchema.parse(input);
+  return changePayment(ctx, q, 'payment.allocated', (tx, before) => allocate(tx, ctx, before.row, q.allocations));
+}
+
 /** Voids a payment, with a reason: its allocations are reversed (the invoices are open again) and its credit leaves the account. */
 export async function voidPayment(ctx: ServiceContext, input: z.input<typeof voidPaymentInputSchema>): Promise<Payment> {
-  authorize(ctx.actor, 'payments:write');
   const q = voidPaymentInputSchema.parse(input);
   const { tenantId } = ctx.actor;
-  const scope = await visibilityOf(ctx);
-  return inTransaction(ctx, async (tx) => {
-    await lockForExposure(tx, ctx);
-    const before = await loadVisiblePayment(tx, ctx, q.id, scope);
-    assertDocumentVersion('payment', before, q.expectedVersion);
-    if (before.status === 'void') throw new CrmError('PRECONDITION_FAILED', `payment ${before.id} is already void`, { details: { id: before.id } });
+  return changePayment(ctx, q, 'payment.voided', async (tx, before) => {
     const now = ctx.clock.now();
     const deltas: ExposureDelta[] = [{ accountId: before.accountId, currency: before.currency, onAccountCreditMinor: -before.unallocatedMinor }];
     for (const s of await tx.invoiceSettlement.findMany({ where: { tenantId, paymentId: before.id, voidedAt: null } })) {
@@ -180,10 +187,7 @@ export async function voidPayment(ctx: ServiceContext, input: z.input<typeof voi
       data: { status: 'void', allocatedMinor: 0, voidedAt: now, voidReason: q.reason, version: before.version + 1, updatedAt: now },
     });
     if (voided.count !== 1) throw new CrmError('CONFLICT', `payment ${before.id} changed meanwhile; read it again`, { details: { id: before.id } });
-    await applyExposure(tx, ctx, deltas);
-    const after = answer(await loadPayment(tx, tenantId, q.id));
-    await recordChange(tx, ctx, { action: 'payment.voided', entityType: 'payment', entityId: q.id, before: answer(before), after });
-    return after;
+    return deltas;
   });
 }
 
