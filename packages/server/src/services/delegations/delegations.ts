@@ -190,7 +190,6 @@ function seenDelegationsWhere(scope: ManagementScope) {
 export async function endDelegation(ctx: ServiceContext, input: z.input<typeof endDelegationInputSchema>): Promise<Delegation> {
   authorize(ctx.actor, 'delegations:manage');
   const { id, reason } = endDelegationInputSchema.parse(input);
-  const { tenantId } = ctx.actor;
   return inTransaction(ctx, async (tx) => {
     await lockSubject(tx, ctx, 'delegations');
     const current = await loadVisibleDelegation(ctx, tx, id);
