@@ -87,7 +87,7 @@ try {
   const dependencies = Object.fromEntries(packages.map((name) => [`@crmkit/${name}`, `file:${tarballOf[name]}`]));
   dependencies.react = peer('react');
   dependencies['@tanstack/react-query'] = peer('@tanstack/react-query');
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'crmkit-pack-smoke', version: '0.0.0', private: true, dependencies }, null, 2));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'crmkit-pack-smoke', version: '0.0.0', private: true, dependencies, allowScripts: { 'better-sqlite3': true } }, null, 2));
   for (const file of ['smoke.mjs', 'smoke.cjs']) copyFileSync(join(here, file), join(project, file));
 
   log(`installing the tarballs into an empty project (${project}); better-sqlite3 may compile from source`);
