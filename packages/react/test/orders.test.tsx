@@ -186,11 +186,14 @@ describe('useConfirmOrder', () => {
       { wrapper },
     );
     await screen.findByText('drafts: 1 loaded');
-    await screen.findByRole('list', { name: 'hq group' });
-    expect(listItems('hq group')).toEqual([]);
-    expect(listItems('region group')).toEqual([]);
-    expect(listItems('store own')).toEqual([]);
-    expect(screen.getByLabelText('order').textContent).toBe('PO-CONFIRM draft v1, open 0.00');
+    // Each query loads on its own: wait until all of them have answered.
+    await waitFor(() => {
+      expect(listItems('hq group')).toEqual([]);
+      expect(listItems('region group')).toEqual([]);
+      expect(listItems('store own')).toEqual([]);
+      expect(listItems('hq own')).toEqual([]);
+      expect(screen.getByLabelText('order').textContent).toBe('PO-CONFIRM draft v1, open 0.00');
+    });
 
     fireEvent.click(screen.getByRole('button', { name: 'Confirm' }));
     await screen.findByText('confirmed PO-CONFIRM');
@@ -287,14 +290,21 @@ describe('other mutations that move figures or visibility', () => {
       { wrapper },
     );
     const counted = 'CNY orders 5400.00 invoices 0.00 credit 0.00 = 5400.00';
-    await waitFor(() => expect(listItems('east group')).toEqual([counted]));
-    expect(listItems('west group')).toEqual([]);
+    // Each query loads on its own: wait until all three have answered.
+    await waitFor(() => {
+      expect(listItems('east group')).toEqual([counted]);
+      expect(listItems('west group')).toEqual([]);
+      expect(listItems('hq group')).toEqual([counted]);
+    });
 
     const { result } = renderHook(() => useSetAccountParent(), { wrapper });
     await act(() => result.current.mutateAsync({ id: store.id, parentId: west.id }));
-    await waitFor(() => expect(listItems('east group')).toEqual([]));
-    expect(listItems('west group')).toEqual([counted]);
-    expect(listItems('hq group')).toEqual([counted]);
+    // The three queries refetch independently: wait for all of them.
+    await waitFor(() => {
+      expect(listItems('east group')).toEqual([]);
+      expect(listItems('west group')).toEqual([counted]);
+      expect(listItems('hq group')).toEqual([counted]);
+    });
   });
 
   it('an ownership change refreshes receivables a user could not see before', async () => {
