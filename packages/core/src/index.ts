@@ -43,10 +43,12 @@ export type { LocalDate } from './calendar.js';
 export * from './tenants/settings.schema.js';
 export * from './orders/orders.schema.js';
 export {
-  lineAmount, orderTotal, uninvoicedOf, orderOpenMinor, statusFromLines, assertOrderAllows, assertAmendable, assertRemovable, appliedToOrderLine,
+  lineAmount, orderTotal, uninvoicedOf, orderOpenMinor, statusFromLines, nextOrderStatus, assertOrderAllows, assertAmendable, assertRemovable, appliedToOrderLine,
 } from './orders/orders.rules.js';
 export type { LineFigures, OrderAction } from './orders/orders.rules.js';
 export * from './invoices/invoices.schema.js';
+export { invoiceTotal, assertCreditable, assertAllocatable, assertWithinPayment } from './invoices/invoices.rules.js';
+export type { AllocationFacts } from './invoices/invoices.rules.js';
 export * from './exposure/exposure.schema.js';
 export { exposureOf, mergeDeltas, addInto, groupFigures, zeroFigures } from './exposure/exposure.rules.js';
 export type { ExposureFigures, ExposureDelta, FigureTable } from './exposure/exposure.rules.js';

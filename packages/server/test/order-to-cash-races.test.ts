@@ -60,6 +60,21 @@ describe('order-to-cash invariants under concurrency', () => {
     expect(await h.adminA.credit.rebuild.mutate({ dryRun: true })).toMatchObject({ differences: [] });
   });
 
+  it('never invoices an order line past its amount when invoices for it race', async () => {
+    const order = await h.adminA.orders.create.mutate({ orderingAccountId: store, currency: CNY, lines: [{ description: 'Goods', quantity: 10, unitPriceMinor: 100 }] });
+    const line = (await h.adminA.orders.confirm.mutate({ id: order.id })).lines[0]!;
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => h.adminA.invoices.create.mutate({ billToAccountId: store, currency: CNY, dueDate: '2026-04-01', lines: [{ description: 'Goods', amountMinor: 400, orderLineId: line.id }] })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+    expect(failures(results).every((c) => c === 'CONFLICT' || c === 'UNAVAILABLE')).toBe(true);
+    const after = (await h.adminA.orders.get.query({ id: order.id })).lines[0]!;
+    expect(after.invoicedMinor).toBeLessThanOrEqual(1_000);
+    const applied = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.lines[0]!.appliedToOrderMinor] : []));
+    expect(after.invoicedMinor).toBe(applied.reduce((a, b) => a + b, 0));
+    expect(await h.adminA.credit.rebuild.mutate({ dryRun: true })).toMatchObject({ differences: [] });
+  });
+
   it('keeps exposure equal to the documents when confirmations, invoices and payments race with re-parenting', async () => {
     const region = (await h.adminA.accounts.create.mutate({ name: 'Race region' })).id;
     const branch = (await h.adminA.accounts.create.mutate({ name: 'Race branch', parentId: hq, settlesOwnInvoices: true })).id;

@@ -77,6 +77,39 @@ describe.skipIf(engine !== 'sqlite')('routing rows on the SQLite driver', () => 
   });
 });
 
+describe.skipIf(engine !== 'sqlite')('order confirmation reads routing once per order', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('reads each kind of routing row once for a confirmation of three lines on three product lines', async () => {
+    await h.adminA.users.upsert.mutate({ id: 'once-lead', displayName: 'Lead', role: 'manager' });
+    const team = await h.adminA.teams.create.mutate({ name: 'Once', leaderId: 'once-lead' });
+    const account = (await h.adminA.accounts.create.mutate({ name: 'Once' })).id;
+    await h.adminA.ownership.assign.mutate({ accountId: account, teamId: team.id, reason: 'r' });
+    const lines = [];
+    for (const code of ['once-a', 'once-b', 'once-c']) {
+      const pl = await h.adminA.productLines.create.mutate({ code, name: code });
+      lines.push({ productLineId: pl.id, description: code, quantity: 1, unitPriceMinor: 100 });
+    }
+    const order = await h.adminA.orders.create.mutate({ orderingAccountId: account, currency: 'CNY', lines });
+    // The server's own routing rows (shared by every request): count the reads confirmation makes.
+    const sync = h.crm.serviceContext({ tenantId: h.tenantA, type: 'system', id: 't', role: 'admin', scopes: null }).reads.routing!.sync as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const calls = new Map<string, number>();
+    const originals = Object.fromEntries(Object.entries(sync));
+    for (const [name, fn] of Object.entries(originals)) sync[name] = (...a: unknown[]) => (calls.set(name, (calls.get(name) ?? 0) + 1), fn(...a));
+    try {
+      const confirmed = await h.adminA.orders.confirm.mutate({ id: order.id });
+      expect(confirmed.lines.map((l) => l.attribution?.ownerOfRecord.userId)).toEqual(['once-lead', 'once-lead', 'once-lead']);
+    } finally {
+      Object.assign(sync, originals);
+    }
+    expect(Object.fromEntries(calls)).toEqual({ ownership: 1, leader: 1, members: 1, overrides: 1, delegations: 1, away: 1, activeAt: 1 });
+  });
+});
+
 describe('ownership.resolve with a product line', () => {
   let h: Harness;
   beforeAll(async () => {

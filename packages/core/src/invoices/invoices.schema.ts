@@ -3,7 +3,7 @@ import { accountIdSchema } from '../accounts/accounts.schema.js';
 import { localDateSchema } from '../calendar.js';
 import { idPattern } from '../ids.js';
 import { currencyCodeSchema } from '../money.js';
-import { MAX_LINES, orderLineIdSchema } from '../orders/orders.schema.js';
+import { documentRecordShape, MAX_LINES, orderLineIdSchema } from '../orders/orders.schema.js';
 import { pageInputSchema, pageSchema } from '../pagination.js';
 import { expectedVersionSchema, isoDateTime, optionalText, text } from '../schema-helpers.js';
 
@@ -72,6 +72,9 @@ export const listInvoicesInputSchema = pageInputSchema.extend({
   status: z.array(invoiceStatusSchema).min(1).max(3).optional(),
 });
 
+/** When and why a document was voided (both null while it stands). */
+const voidableShape = { voidedAt: isoDateTime.nullable(), voidReason: z.string().nullable() };
+
 export const invoiceLineSchema = z.object({
   id: invoiceLineIdSchema,
   position: z.number().int(),
@@ -100,14 +103,8 @@ export const invoiceSchema = z.object({
   status: invoiceStatusSchema,
   correctsInvoiceId: z.string().nullable(),
   note: z.string().nullable(),
-  voidedAt: isoDateTime.nullable(),
-  voidReason: z.string().nullable(),
-  source: z.string(),
-  externalId: z.string().nullable(),
-  createdBy: z.string(),
-  version: z.number().int(),
-  createdAt: isoDateTime,
-  updatedAt: isoDateTime,
+  ...voidableShape,
+  ...documentRecordShape,
   lines: z.array(invoiceLineSchema),
 });
 export type Invoice = z.infer<typeof invoiceSchema>;
@@ -149,14 +146,8 @@ export const paymentSchema = z.object({
   receivedAt: isoDateTime,
   reference: z.string().nullable(),
   status: z.enum(['active', 'void']),
-  voidedAt: isoDateTime.nullable(),
-  voidReason: z.string().nullable(),
-  source: z.string(),
-  externalId: z.string().nullable(),
-  createdBy: z.string(),
-  version: z.number().int(),
-  createdAt: isoDateTime,
-  updatedAt: isoDateTime,
+  ...voidableShape,
+  ...documentRecordShape,
   allocations: z.array(allocationSchema),
 });
 export type Payment = z.infer<typeof paymentSchema>;

@@ -70,6 +70,19 @@ export function statusFromLines(lines: readonly LineFigures[]): OrderStatus {
   return goods.some((l) => l.fulfilledQuantity > 0) ? 'partially_fulfilled' : 'confirmed';
 }
 
+/** Statuses whose next status follows from the lines' deliveries and invoices. */
+const FOLLOWS_LINES: ReadonlySet<OrderStatus> = new Set(['confirmed', 'partially_fulfilled', 'fulfilled', 'closed']);
+
+/**
+ * The status an order takes after its lines changed: a running order follows its lines
+ * ({@link statusFromLines}); a draft or a cancelled order keeps its status.
+ *
+ * @example nextOrderStatus('confirmed', [{ unitPriceMinor: 100, quantity: 2, amountMinor: 200, fulfilledQuantity: 2, invoicedMinor: 0 }]) // 'fulfilled'
+ */
+export function nextOrderStatus(status: OrderStatus, lines: readonly LineFigures[]): OrderStatus {
+  return FOLLOWS_LINES.has(status) ? statusFromLines(lines) : status;
+}
+
 export type OrderAction = 'update' | 'confirm' | 'fulfil' | 'cancel' | 'reopen' | 'invoice';
 
 const allowed: Record<OrderAction, readonly OrderStatus[]> = {

@@ -105,6 +105,20 @@ export const listOrdersInputSchema = pageInputSchema.extend({
 });
 export type ListOrdersInput = z.input<typeof listOrdersInputSchema>;
 
+/**
+ * The fields every order-to-cash document carries: where it came from (`source`, `crmkit` for those
+ * made here, and the ERP's `externalId`: together they address it in sync), who made it, its
+ * version and its instants.
+ */
+export const documentRecordShape = {
+  source: z.string(),
+  externalId: z.string().nullable(),
+  createdBy: z.string(),
+  version: z.number().int(),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+};
+
 /** One person recorded on a line at confirmation, with the resolver's explanation. */
 export const attributedPersonSchema = z.object({ userId: z.string().nullable(), explanation: z.array(explanationStepSchema) });
 
@@ -158,12 +172,7 @@ export const orderSchema = z.object({
   cancelledAt: isoDateTime.nullable(),
   cancelReason: z.string().nullable(),
   closedAt: isoDateTime.nullable(),
-  source: z.string(),
-  externalId: z.string().nullable(),
-  createdBy: z.string(),
-  version: z.number().int(),
-  createdAt: isoDateTime,
-  updatedAt: isoDateTime,
+  ...documentRecordShape,
   lines: z.array(orderLineSchema),
 });
 export type Order = z.infer<typeof orderSchema>;

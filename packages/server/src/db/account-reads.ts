@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Db } from './client.js';
 import { containsPattern, nameSearchWhere } from './name-search.js';
 import type { Provider } from './url.js';
@@ -165,10 +165,8 @@ const visibilitySql =
   '("ownerTeamId" IN (SELECT value FROM json_each(?)) OR "primaryOwnerId" IN (SELECT value FROM json_each(?))' +
   ' OR "secondaryOwnerId" IN (SELECT value FROM json_each(?)) OR "id" IN (SELECT value FROM json_each(?)))';
 
-/** Account reads on a read-only better-sqlite3 connection to the file at `path`. */
-export function sqliteAccountReads(path: string): AccountReads {
-  const conn = new Database(path, { readonly: true, fileMustExist: true });
-  conn.pragma('busy_timeout = 5000');
+/** Account reads on a read-only better-sqlite3 connection (the caller opens and closes it). */
+export function sqliteAccountReads(conn: Database.Database): AccountReads {
   const byId = conn.prepare<[string, string], SqliteOwnedAccountRow>(ownedAccountByIdSql);
   const statements = new Map<string, Database.Statement<unknown[], unknown>>();
   const prepared = <R>(sql: string) => {
@@ -205,6 +203,6 @@ export function sqliteAccountReads(path: string): AccountReads {
       const w = where(q);
       return prepared<{ n: number }>(`SELECT COUNT(*) AS n FROM "Account" WHERE ${w.sql}`).get(...w.params)!.n;
     },
-    close: () => conn.close(),
+    close: () => {},
   };
 }

@@ -133,10 +133,11 @@ export function openDatabase(databaseUrl: string, options: OpenDatabaseOptions =
     let connection: Database.Database | null = null;
     const factory = withConnectionSetup(new PrismaBetterSqlite3({ url: `file:${path}` }), options.synchronous ?? 'FULL', lock, (db) => (connection = db));
     const prisma = new SqliteClient({ adapter: factory });
-    const accounts = sqliteAccountReads(path);
-    const routingConnection = new Database(path, { readonly: true, fileMustExist: true });
-    routingConnection.pragma('busy_timeout = 5000');
-    const routing = sqliteRoutingRows(routingConnection);
+    // One read-only connection serves the hot reads (accounts, routing): WAL lets it read beside the writer.
+    const reader = new Database(path, { readonly: true, fileMustExist: true });
+    reader.pragma('busy_timeout = 5000');
+    const accounts = sqliteAccountReads(reader);
+    const routing = sqliteRoutingRows(reader);
     const writer = sqliteWriter(lock, async () => {
       if (!connection?.open) await prisma.$connect();
       if (!connection?.open) throw new Error('crmkit: Prisma connected without opening its SQLite connection');
@@ -148,8 +149,7 @@ export function openDatabase(databaseUrl: string, options: OpenDatabaseOptions =
       reads: { accounts, routing },
       writer,
       close: async () => {
-        accounts.close();
-        routingConnection.close();
+        reader.close();
         await prisma.$disconnect();
       },
     };

@@ -202,6 +202,24 @@ export async function loadVisibleAccount(db: Db | Tx, tenantId: string, id: stri
   return row;
 }
 
+/**
+ * The account a document hangs off (an order's ordering account, an invoice's bill-to, a payment's
+ * payer), when the caller may see it; otherwise NOT_FOUND naming the document (`entity` `id`), the
+ * same answer as for an unknown id, so nothing about the account leaks.
+ */
+export async function loadAccountBehind(db: Db | Tx, ctx: ServiceContext, scope: VisibilityScope, accountId: string, entity: string, id: string): Promise<OwnedAccountRow> {
+  const row = await db.account.findFirst({ where: { id: accountId, tenantId: ctx.actor.tenantId }, select: ownedAccountSelect });
+  if (!row || !canSee(scope, row)) throw CrmError.notFound(entity, id);
+  return row;
+}
+
+/** The ids of the accounts the caller may see, for list filters on documents; undefined when they see the whole tenant. */
+export async function visibleAccountIds(ctx: ServiceContext, scope: VisibilityScope): Promise<string[] | undefined> {
+  if (scope.all) return undefined;
+  const rows = await ctx.db.account.findMany({ where: { tenantId: ctx.actor.tenantId, ...visibilityWhere(scope) }, select: { id: true } });
+  return rows.map((a) => a.id);
+}
+
 /** {@link loadVisibleAccount} in a driver transaction. */
 export function loadVisibleAccountOn(w: SqliteWrite, tenantId: string, id: string, scope: VisibilityScope): OwnedAccountRow {
   const row = w.get<SqliteOwnedAccountRow>(ownedAccountByIdSql, id, tenantId);

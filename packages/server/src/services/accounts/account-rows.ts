@@ -1,6 +1,7 @@
 import { CrmError, type Account, type AccountGrade } from '@crmkit/core';
 import { accountSelect, type AccountRow } from '../../db/account-reads.js';
 import type { ServiceContext } from '../../context.js';
+import { assertVersion as assertAtVersion } from '../versions.js';
 import type { Db, Tx } from '../../db/client.js';
 import type { SqliteWrite } from '../../db/sqlite-writer.js';
 
@@ -34,11 +35,8 @@ export async function loadAccount(db: Db | Tx, tenantId: string, id: string): Pr
   return row;
 }
 
-export function assertVersion(row: { id: string; version: number }, expectedVersion: number | undefined): void {
-  if (expectedVersion !== undefined && row.version !== expectedVersion) {
-    throw new CrmError('CONFLICT', `account ${row.id} is at version ${row.version}, not ${expectedVersion}`, { details: { id: row.id, version: row.version, expectedVersion } });
-  }
-}
+/** CONFLICT unless the account is at `expectedVersion` (when given). */
+export const assertVersion = (row: { id: string; version: number }, expectedVersion: number | undefined): void => assertAtVersion('account', row, expectedVersion);
 
 export function assertActive(row: { id: string; archivedAt: Date | null }, entity = 'account'): void {
   if (row.archivedAt) throw new CrmError('PRECONDITION_FAILED', `${entity} ${row.id} is archived`, { details: { id: row.id } });

@@ -1,4 +1,4 @@
-import { appliedToOrderLine, assertOrderAllows, createInvoiceInputSchema, CrmError, newId, type CreateInvoiceInput, type Invoice, type OrderStatus } from '@crmkit/core';
+import { appliedToOrderLine, assertOrderAllows, createInvoiceInputSchema, CrmError, invoiceTotal, newId, type CreateInvoiceInput, type Invoice, type OrderStatus } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { applyExposure, lockForExposure } from '../exposure/figures.js';
@@ -19,9 +19,7 @@ export async function createInvoice(ctx: ServiceContext, input: CreateInvoiceInp
   const q = createInvoiceInputSchema.parse(input);
   const { tenantId } = ctx.actor;
   const scope = await visibilityOf(ctx);
-  let total = 0;
-  for (const line of q.lines) total += line.amountMinor;
-  if (!Number.isSafeInteger(total) || total <= 0) throw CrmError.validation('lines', 'an invoice total must be positive: credit an invoice with a credit note', { totalMinor: total });
+  const total = invoiceTotal(q.lines.map((l) => l.amountMinor));
   return inTransaction(ctx, async (tx) => {
     await lockForExposure(tx, ctx);
     await loadVisibleAccount(tx, tenantId, q.billToAccountId, scope);

@@ -1,4 +1,4 @@
-import { createCreditNoteInputSchema, CrmError, localDateOf, newId, type CreateCreditNoteInput, type Invoice } from '@crmkit/core';
+import { assertCreditable, createCreditNoteInputSchema, CrmError, localDateOf, newId, type CreateCreditNoteInput, type Invoice } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { applyExposure, lockForExposure } from '../exposure/figures.js';
@@ -28,10 +28,7 @@ export async function createCreditNote(ctx: ServiceContext, input: CreateCreditN
     for (const [i, line] of q.lines.entries()) {
       const corrected = byId.get(line.correctsLineId);
       if (!corrected) throw CrmError.validation(`lines.${i}.correctsLineId`, `line ${line.correctsLineId} is not a line of invoice ${invoice.id}`);
-      const left = minor(corrected.amountMinor) - minor(corrected.creditedMinor);
-      if (line.amountMinor > left) {
-        throw CrmError.validation(`lines.${i}.amountMinor`, `line ${corrected.id} has ${Math.max(0, left)} left to credit`, { creditableMinor: Math.max(0, left) });
-      }
+      assertCreditable({ id: corrected.id, amountMinor: minor(corrected.amountMinor), creditedMinor: minor(corrected.creditedMinor) }, line.amountMinor, `lines.${i}.amountMinor`);
       credit += line.amountMinor;
     }
     const now = ctx.clock.now();

@@ -2,7 +2,7 @@ import { CrmError, type Invoice, type VisibilityScope } from '@crmkit/core';
 import type { ServiceContext } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
 import { minor } from '../orders/order-rows.js';
-import { loadVisibleAccount } from '../visibility.js';
+import { loadAccountBehind } from '../visibility.js';
 
 export const invoiceSelect = {
   id: true, kind: true, billToAccountId: true, currency: true, number: true, issuedAt: true, dueDate: true, totalMinor: true, openMinor: true, status: true,
@@ -91,19 +91,8 @@ export async function loadInvoice(db: Db | Tx, tenantId: string, id: string): Pr
 /** An invoice the caller may see (visibility follows the bill-to account); NOT_FOUND otherwise. */
 export async function loadVisibleInvoice(db: Db | Tx, ctx: ServiceContext, id: string, scope: VisibilityScope) {
   const loaded = await loadInvoice(db, ctx.actor.tenantId, id);
-  try {
-    await loadVisibleAccount(db, ctx.actor.tenantId, loaded.invoice.billToAccountId, scope);
-  } catch {
-    throw CrmError.notFound('invoice', id);
-  }
+  await loadAccountBehind(db, ctx, scope, loaded.invoice.billToAccountId, 'invoice', id);
   return loaded;
-}
-
-/** CONFLICT unless at `expectedVersion` (when given). */
-export function assertDocumentVersion(kind: string, row: { id: string; version: number }, expectedVersion: number | undefined): void {
-  if (expectedVersion !== undefined && row.version !== expectedVersion) {
-    throw new CrmError('CONFLICT', `${kind} ${row.id} is at version ${row.version}, not ${expectedVersion}`, { details: { id: row.id, version: row.version, expectedVersion } });
-  }
 }
 
 /** The top-level account of `accountId`'s group (its root), for the rule that documents stay within one group. */

@@ -1,8 +1,7 @@
 import { decodeCursor, encodeCursor, getInvoiceInputSchema, listInvoicesInputSchema, type Invoice, type Page } from '@crmkit/core';
 import { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
-import { visibilityWhere } from '../../db/account-reads.js';
-import { assertCanSeeAccount, visibilityOf } from '../visibility.js';
+import { assertCanSeeAccount, visibilityOf, visibleAccountIds } from '../visibility.js';
 import { invoiceSelect, loadVisibleInvoice, toInvoice, toInvoiceSummary } from './invoice-rows.js';
 
 export async function getInvoice(ctx: ServiceContext, input: z.input<typeof getInvoiceInputSchema>): Promise<Invoice> {
@@ -20,7 +19,7 @@ export async function listInvoices(ctx: ServiceContext, input: z.input<typeof li
   const scope = await visibilityOf(ctx);
   if (q.billToAccountId) await assertCanSeeAccount(ctx, q.billToAccountId);
   const after = q.cursor ? decodeCursor(q.cursor, z.object({ id: z.string() })) : null;
-  const visible = scope.all ? undefined : (await ctx.db.account.findMany({ where: { tenantId, ...visibilityWhere(scope) }, select: { id: true } })).map((a) => a.id);
+  const visible = await visibleAccountIds(ctx, scope);
   const rows = await ctx.db.invoice.findMany({
     where: {
       tenantId,

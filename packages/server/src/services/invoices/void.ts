@@ -7,7 +7,8 @@ import { applyExposure, lockForExposure } from '../exposure/figures.js';
 import { changeInvoiced } from '../orders/invoicing.js';
 import { minor } from '../orders/order-rows.js';
 import { visibilityOf } from '../visibility.js';
-import { assertDocumentVersion, loadInvoice, loadVisibleInvoice, toInvoice } from './invoice-rows.js';
+import { assertVersion } from '../versions.js';
+import { loadInvoice, loadVisibleInvoice, toInvoice } from './invoice-rows.js';
 
 /**
  * Voids an invoice or a credit note, with a reason. Voiding an invoice reverses the payments
@@ -24,7 +25,7 @@ export async function voidInvoice(ctx: ServiceContext, input: z.input<typeof voi
   return inTransaction(ctx, async (tx) => {
     await lockForExposure(tx, ctx);
     const { invoice, lines } = await loadVisibleInvoice(tx, ctx, q.id, scope);
-    assertDocumentVersion(invoice.kind === 'invoice' ? 'invoice' : 'credit note', invoice, q.expectedVersion);
+    assertVersion(invoice.kind === 'invoice' ? 'invoice' : 'credit note', invoice, q.expectedVersion);
     if (invoice.status === 'void') throw new CrmError('PRECONDITION_FAILED', `${invoice.id} is already void`, { details: { id: invoice.id } });
     const before = toInvoice(invoice, lines);
     const now = ctx.clock.now();

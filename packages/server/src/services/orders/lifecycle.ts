@@ -5,15 +5,17 @@ import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import type { SyncRoutingRows } from '../../db/routing-reads.js';
 import type { SqliteWrite } from '../../db/sqlite-writer.js';
-import { assertActive, loadAccount } from '../accounts/account-rows.js';
+import { assertActive } from '../accounts/account-rows.js';
+import { assertVersion } from '../versions.js';
+import type { OwnedAccountRow } from '../../db/account-reads.js';
 import { inTransaction, recordChangeOn } from '../audit/record.js';
 import { applyExposureOn, lockForExposure } from '../exposure/figures.js';
 import { loadVisibleAccountOn, visibilityOf } from '../visibility.js';
 import { attributeLines, attributeLinesOn } from './attribution.js';
-import { assertOrderVersion, lineFigures, lineRowFromSqlite, loadVisibleOrder, minor, orderByIdSql, orderLinesSql, orderRowFromSqlite, toOrder, type OrderLineRow, type OrderRow } from './order-rows.js';
+import { lineFigures, lineRowFromSqlite, loadVisibleOrder, minor, orderByIdSql, orderLinesSql, orderRowFromSqlite, toOrder, type OrderLineRow, type OrderRow } from './order-rows.js';
 import { nextStatus, saveOrder } from './save.js';
 
-type Loaded = { order: OrderRow; lines: OrderLineRow[]; answer: Order };
+type Loaded = { order: OrderRow; lines: OrderLineRow[]; orderingAccount: OwnedAccountRow; answer: Order };
 
 /** Runs an order action in one transaction: the order loaded as the caller may see it, at the expected version. */
 async function withOrder<T>(ctx: ServiceContext, input: { id: string; expectedVersion?: number | undefined }, fn: (tx: Tx, loaded: Loaded) => Promise<T>): Promise<T> {
@@ -21,9 +23,9 @@ async function withOrder<T>(ctx: ServiceContext, input: { id: string; expectedVe
   const scope = await visibilityOf(ctx);
   return inTransaction(ctx, async (tx) => {
     await lockForExposure(tx, ctx);
-    const { order, lines } = await loadVisibleOrder(tx, ctx, input.id, scope);
-    assertOrderVersion(order, input.expectedVersion);
-    return fn(tx, { order, lines, answer: toOrder(order, lines) });
+    const { order, lines, orderingAccount } = await loadVisibleOrder(tx, ctx, input.id, scope);
+    assertVersion('order', order, input.expectedVersion);
+    return fn(tx, { order, lines, orderingAccount, answer: toOrder(order, lines) });
   });
 }
 
@@ -42,7 +44,7 @@ export async function confirmOrder(ctx: ServiceContext, input: OrderActionInput)
   }
   return withOrder(ctx, q, async (tx, loaded) => {
     assertOrderAllows(loaded.answer, 'confirm');
-    assertActive(await loadAccount(tx, ctx.actor.tenantId, loaded.order.orderingAccountId), 'ordering account');
+    assertActive(loaded.orderingAccount, 'ordering account');
     const now = ctx.clock.now();
     await attributeLines(tx, ctx, loaded.order, loaded.lines, now);
     // A reopened order keeps what was delivered and invoiced before it was cancelled.
@@ -114,7 +116,7 @@ function confirmOn(w: SqliteWrite, ctx: ServiceContext, q: { id: string; expecte
     throw CrmError.notFound('order', q.id);
   }
   const lines = w.all<Record<string, unknown>>(orderLinesSql, tenantId, order.id).map(lineRowFromSqlite);
-  assertOrderVersion(order, q.expectedVersion);
+  assertVersion('order', order, q.expectedVersion);
   const before = toOrder(order, lines);
   assertOrderAllows(before, 'confirm');
   assertActive(ordering, 'ordering account');

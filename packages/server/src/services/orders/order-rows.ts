@@ -1,7 +1,8 @@
 import { CrmError, type ExplanationStep, type LineAttribution, type Order, type OrderLine, type OrderStatus, type OrderSummary, type VisibilityScope } from '@crmkit/core';
 import type { ServiceContext } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
-import { loadVisibleAccount } from '../visibility.js';
+import type { OwnedAccountRow } from '../../db/account-reads.js';
+import { loadAccountBehind } from '../visibility.js';
 
 /** The columns of an order row crmkit reads (never more). */
 export const orderSelect = {
@@ -147,21 +148,10 @@ export async function loadOrder(db: Db | Tx, tenantId: string, id: string): Prom
  * An order the caller may see (visibility follows the ordering account), with its lines;
  * NOT_FOUND otherwise, the same answer as for an unknown id.
  */
-export async function loadVisibleOrder(db: Db | Tx, ctx: ServiceContext, id: string, scope: VisibilityScope): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
+export async function loadVisibleOrder(db: Db | Tx, ctx: ServiceContext, id: string, scope: VisibilityScope): Promise<{ order: OrderRow; lines: OrderLineRow[]; orderingAccount: OwnedAccountRow }> {
   const loaded = await loadOrder(db, ctx.actor.tenantId, id);
-  try {
-    await loadVisibleAccount(db, ctx.actor.tenantId, loaded.order.orderingAccountId, scope);
-  } catch {
-    throw CrmError.notFound('order', id);
-  }
-  return loaded;
-}
-
-/** CONFLICT unless the order is at `expectedVersion` (when given). */
-export function assertOrderVersion(order: { id: string; version: number }, expectedVersion: number | undefined): void {
-  if (expectedVersion !== undefined && order.version !== expectedVersion) {
-    throw new CrmError('CONFLICT', `order ${order.id} is at version ${order.version}, not ${expectedVersion}`, { details: { id: order.id, version: order.version, expectedVersion } });
-  }
+  const orderingAccount = await loadAccountBehind(db, ctx, scope, loaded.order.orderingAccountId, 'order', id);
+  return { ...loaded, orderingAccount };
 }
 
 // The same rows read on SQLite's driver (hot write paths): dates come back as ISO text, amounts as numbers.

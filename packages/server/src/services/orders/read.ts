@@ -1,8 +1,7 @@
 import { decodeCursor, encodeCursor, getOrderInputSchema, listOrdersInputSchema, type ListOrdersInput, type Order, type OrderSummary, type Page } from '@crmkit/core';
 import { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
-import { visibilityWhere } from '../../db/account-reads.js';
-import { assertCanSeeAccount, visibilityOf } from '../visibility.js';
+import { assertCanSeeAccount, visibilityOf, visibleAccountIds } from '../visibility.js';
 import { loadVisibleOrder, orderSelect, toOrder, toOrderSummary } from './order-rows.js';
 
 /** An order with its lines (NOT_FOUND unless the caller may see its ordering account). */
@@ -27,9 +26,7 @@ export async function listOrders(ctx: ServiceContext, input: ListOrdersInput): P
   if (q.orderingAccountId) await assertCanSeeAccount(ctx, q.orderingAccountId);
   if (q.billToAccountId) await assertCanSeeAccount(ctx, q.billToAccountId);
   const after = q.cursor ? decodeCursor(q.cursor, cursorShape) : null;
-  const visibleAccounts = scope.all
-    ? undefined
-    : (await ctx.db.account.findMany({ where: { tenantId, ...visibilityWhere(scope) }, select: { id: true } })).map((a) => a.id);
+  const visibleAccounts = await visibleAccountIds(ctx, scope);
   const rows = await ctx.db.order.findMany({
     where: {
       tenantId,

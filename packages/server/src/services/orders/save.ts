@@ -1,21 +1,12 @@
-import { CrmError, orderOpenMinor, statusFromLines, type Order, type OrderStatus } from '@crmkit/core';
+import { CrmError, nextOrderStatus, orderOpenMinor, type Order, type OrderStatus } from '@crmkit/core';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { recordChange } from '../audit/record.js';
 import { applyExposure } from '../exposure/figures.js';
 import { lineFigures, loadOrder, minor, toOrder, type OrderLineRow, type OrderRow } from './order-rows.js';
 
-/** Statuses whose next status follows from the lines' deliveries and invoices. */
-const RUNNING: ReadonlySet<string> = new Set(['confirmed', 'partially_fulfilled', 'fulfilled', 'closed']);
-
-/**
- * The status an order takes after its lines changed: a running order follows its lines
- * (`statusFromLines`: confirmed, partly fulfilled, fulfilled, closed once wholly invoiced); a
- * draft or cancelled order keeps its status.
- */
-export function nextStatus(status: OrderStatus, lines: readonly OrderLineRow[]): OrderStatus {
-  return RUNNING.has(status) ? statusFromLines(lines.map(lineFigures)) : status;
-}
+/** Core's {@link nextOrderStatus} over stored lines. */
+export const nextStatus = (status: OrderStatus, lines: readonly OrderLineRow[]): OrderStatus => nextOrderStatus(status, lines.map(lineFigures));
 
 /** The order columns an action may set besides its status (which `saveOrder` sets with its exposure). */
 export interface OrderColumns {

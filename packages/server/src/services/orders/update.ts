@@ -5,7 +5,8 @@ import { lockForExposure } from '../exposure/figures.js';
 import { visibilityOf } from '../visibility.js';
 import { attributeLines } from './attribution.js';
 import { assertProductLines, lineColumns } from './lines.js';
-import { assertOrderVersion, lineFigures, loadOrder, loadVisibleOrder, minor, toOrder } from './order-rows.js';
+import { assertVersion } from '../versions.js';
+import { lineFigures, loadOrder, loadVisibleOrder, minor, toOrder } from './order-rows.js';
 import { resolveParties } from './parties.js';
 import { nextStatus, saveOrder, type OrderColumns } from './save.js';
 
@@ -24,7 +25,7 @@ export async function updateOrder(ctx: ServiceContext, input: UpdateOrderInput):
   return inTransaction(ctx, async (tx) => {
     await lockForExposure(tx, ctx);
     const { order, lines } = await loadVisibleOrder(tx, ctx, q.id, scope);
-    assertOrderVersion(order, q.expectedVersion);
+    assertVersion('order', order, q.expectedVersion);
     const before = { order, answer: toOrder(order, lines) };
     assertOrderAllows(before.answer, 'update');
     const draft = order.status === 'draft';

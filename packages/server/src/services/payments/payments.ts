@@ -1,16 +1,16 @@
 import {
-  allocatePaymentInputSchema, createPaymentInputSchema, CrmError, decodeCursor, encodeCursor, getPaymentInputSchema, listPaymentsInputSchema, newId, voidPaymentInputSchema,
+  allocatePaymentInputSchema, assertAllocatable, assertWithinPayment, createPaymentInputSchema, CrmError, decodeCursor, encodeCursor, getPaymentInputSchema, listPaymentsInputSchema, newId, voidPaymentInputSchema,
   type AllocatePaymentInput, type CreatePaymentInput, type ExposureDelta, type Page, type Payment, type VisibilityScope,
 } from '@crmkit/core';
 import { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
-import { visibilityWhere } from '../../db/account-reads.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { applyExposure, lockForExposure } from '../exposure/figures.js';
-import { assertDocumentVersion, groupRootOf } from '../invoices/invoice-rows.js';
+import { groupRootOf } from '../invoices/invoice-rows.js';
+import { assertVersion } from '../versions.js';
 import { minor } from '../orders/order-rows.js';
-import { assertCanSeeAccount, loadVisibleAccount, visibilityOf } from '../visibility.js';
+import { assertCanSeeAccount, loadAccountBehind, loadVisibleAccount, visibilityOf, visibleAccountIds } from '../visibility.js';
 
 const paymentSelect = {
   id: true, accountId: true, currency: true, amountMinor: true, allocatedMinor: true, receivedAt: true, reference: true, status: true, voidedAt: true, voidReason: true,
@@ -48,11 +48,7 @@ const answer = ({ row: _row, ...payment }: Payment & { row: PaymentRow }): Payme
 /** A payment the caller may see (visibility follows the paying account); NOT_FOUND otherwise. */
 async function loadVisiblePayment(db: Db | Tx, ctx: ServiceContext, id: string, scope: VisibilityScope) {
   const payment = await loadPayment(db, ctx.actor.tenantId, id);
-  try {
-    await loadVisibleAccount(db, ctx.actor.tenantId, payment.accountId, scope);
-  } catch {
-    throw CrmError.notFound('payment', id);
-  }
+  await loadAccountBehind(db, ctx, scope, payment.accountId, 'payment', id);
   return payment;
 }
 
@@ -64,27 +60,24 @@ async function loadVisiblePayment(db: Db | Tx, ctx: ServiceContext, id: string, 
  */
 async function allocate(tx: Tx, ctx: ServiceContext, payment: PaymentRow, allocations: readonly { invoiceId: string; amountMinor: number }[]): Promise<ExposureDelta[]> {
   const { tenantId } = ctx.actor;
-  const left = minor(payment.amountMinor) - minor(payment.allocatedMinor);
   const sum = allocations.reduce((s, a) => s + a.amountMinor, 0);
-  if (sum > left) throw CrmError.validation('allocations', `the allocations (${sum}) exceed what payment ${payment.id} has left (${left})`, { unallocatedMinor: left, allocationsMinor: sum });
-  const payerRoot = await groupRootOf(tx, tenantId, payment.accountId);
+  assertWithinPayment({ id: payment.id, amountMinor: minor(payment.amountMinor), allocatedMinor: minor(payment.allocatedMinor) }, sum);
+  // Each bill-to account's group, asked once however many of its invoices are allocated to.
+  const roots = new Map<string, string | null>();
+  const rootOf = async (accountId: string) => {
+    if (!roots.has(accountId)) roots.set(accountId, await groupRootOf(tx, tenantId, accountId));
+    return roots.get(accountId)!;
+  };
+  const payerRoot = await rootOf(payment.accountId);
   const now = ctx.clock.now();
   const deltas: ExposureDelta[] = [];
   for (const [i, a] of allocations.entries()) {
     const invoice = await tx.invoice.findFirst({ where: { tenantId, id: a.invoiceId }, select: { id: true, kind: true, billToAccountId: true, currency: true, openMinor: true, status: true } });
     const path = `allocations.${i}`;
-    if (!invoice || (await groupRootOf(tx, tenantId, invoice.billToAccountId)) !== payerRoot) {
+    if (!invoice || (await rootOf(invoice.billToAccountId)) !== payerRoot) {
       throw CrmError.validation(`${path}.invoiceId`, `invoice ${a.invoiceId} is not an invoice of the paying account's group`);
     }
-    if (invoice.kind !== 'invoice') throw CrmError.validation(`${path}.invoiceId`, `${invoice.id} is a credit note: payments are allocated to invoices`);
-    if (invoice.currency !== payment.currency) {
-      throw CrmError.validation(`${path}.invoiceId`, `invoice ${invoice.id} is in ${invoice.currency} and the payment in ${payment.currency}: a payment is allocated only to invoices in its currency`, {
-        invoiceCurrency: invoice.currency, paymentCurrency: payment.currency,
-      });
-    }
-    if (invoice.status !== 'open' || a.amountMinor > minor(invoice.openMinor)) {
-      throw CrmError.validation(`${path}.amountMinor`, `invoice ${invoice.id} has ${minor(invoice.openMinor)} open; ${a.amountMinor} cannot be allocated to it`, { openMinor: minor(invoice.openMinor) });
-    }
+    assertAllocatable({ payment, invoice: { ...invoice, openMinor: minor(invoice.openMinor) }, amountMinor: a.amountMinor }, path);
     const taken = await tx.invoice.updateMany({
       where: { id: invoice.id, tenantId, status: 'open', openMinor: { gte: a.amountMinor } },
       data: { openMinor: { decrement: a.amountMinor }, version: { increment: 1 }, updatedAt: now },
@@ -151,7 +144,7 @@ async function changePayment(
   return inTransaction(ctx, async (tx) => {
     await lockForExposure(tx, ctx);
     const before = await loadVisiblePayment(tx, ctx, q.id, scope);
-    assertDocumentVersion('payment', before, q.expectedVersion);
+    assertVersion('payment', before, q.expectedVersion);
     if (before.status === 'void') throw new CrmError('PRECONDITION_FAILED', `payment ${before.id} is void`, { details: { id: before.id } });
     await applyExposure(tx, ctx, await change(tx, before));
     const after = answer(await loadPayment(tx, ctx.actor.tenantId, q.id));
@@ -205,7 +198,7 @@ export async function listPayments(ctx: ServiceContext, input: z.input<typeof li
   const scope = await visibilityOf(ctx);
   if (q.accountId) await assertCanSeeAccount(ctx, q.accountId);
   const after = q.cursor ? decodeCursor(q.cursor, z.object({ id: z.string() })) : null;
-  const visible = scope.all ? undefined : (await ctx.db.account.findMany({ where: { tenantId, ...visibilityWhere(scope) }, select: { id: true } })).map((a) => a.id);
+  const visible = await visibleAccountIds(ctx, scope);
   const rows = await ctx.db.payment.findMany({
     where: { tenantId, ...(after ? { id: { lt: after.id } } : {}), ...(q.accountId ? { accountId: q.accountId } : {}), ...(visible ? { AND: [{ accountId: { in: visible } }] } : {}) },
     orderBy: { id: 'desc' },
