@@ -104,6 +104,18 @@ describe('order-to-cash access, per procedure and per role', () => {
     expect(leak.message.replace(invoiceId, 'X')).toBe(unknown.message.replace('inv_' + '0'.repeat(26), 'X'));
   });
 
+  it('group receivables list only the branches the caller may see', async () => {
+    const branch = (await h.adminA.accounts.create.mutate({ name: 'Unowned branch', parentId: mine })).id;
+    const own = await h.adminA.invoices.create.mutate({ billToAccountId: mine, currency: 'USD', dueDate: '2026-04-01', lines: [{ description: 'HQ fee', amountMinor: 70 }] });
+    const hidden = await h.adminA.invoices.create.mutate({ billToAccountId: branch, currency: 'USD', dueDate: '2026-04-01', lines: [{ description: 'Branch fee', amountMinor: 30 }] });
+    const ids = async (x: Client) => (await x.accounts.receivables.query({ accountId: mine, group: true })).currencies.flatMap((cur) => cur.invoices.map((i) => i.id));
+    expect(await ids(c.admin!)).toEqual(expect.arrayContaining([own.id, hidden.id]));
+    const repSees = await ids(c.rep!);
+    expect(repSees).toContain(own.id);
+    expect(repSees).not.toContain(hidden.id);
+    expect(await crmCodeOf(c.rep!.accounts.receivables.query({ accountId: branch }))).toBe('NOT_FOUND');
+  });
+
   it('tenant settings and the exposure rebuild: admins only', async () => {
     expect(await outcomes((x) => x.tenant.settings.update.mutate({ timeZone: 'Asia/Shanghai' }), everyone)).toEqual({
       rep: 'FORBIDDEN', otherRep: 'FORBIDDEN', manager: 'FORBIDDEN', otherManager: 'FORBIDDEN', service: 'FORBIDDEN', integration: 'FORBIDDEN', admin: 'ok', foreign: 'ok',
