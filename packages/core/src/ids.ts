@@ -24,6 +24,11 @@ export const idPrefixes = {
   invoiceLine: 'inl',
   payment: 'pay',
   settlement: 'stl',
+  creditLimit: 'crl',
+  creditHold: 'chd',
+  exchangeRate: 'fxr',
+  creditApproval: 'cap',
+  creditDecision: 'cdc',
 } as const;
 export type IdPrefix = (typeof idPrefixes)[keyof typeof idPrefixes];
 

@@ -45,7 +45,7 @@ export * from './orders/orders.schema.js';
 export {
   lineAmount, orderTotal, uninvoicedOf, orderOpenMinor, statusFromLines, nextOrderStatus, assertOrderAllows, assertAmendable, assertRemovable, appliedToOrderLine,
 } from './orders/orders.rules.js';
-export type { LineFigures, OrderAction } from './orders/orders.rules.js';
+export type { LineFigures, OrderAction, ExposureBasis } from './orders/orders.rules.js';
 export * from './invoices/invoices.schema.js';
 export { invoiceTotal, assertCreditable, assertAllocatable, assertWithinPayment } from './invoices/invoices.rules.js';
 export type { AllocationFacts } from './invoices/invoices.rules.js';
@@ -54,3 +54,9 @@ export { exposureOf, mergeDeltas, addInto, groupFigures, zeroFigures } from './e
 export type { ExposureFigures, ExposureDelta, FigureTable } from './exposure/exposure.rules.js';
 export { AGEING_BUCKETS, daysPastDue, ageingBucket, ageReceivables } from './receivables/ageing.rules.js';
 export type { AgeingBucket } from './receivables/ageing.rules.js';
+export * from './credit/credit.schema.js';
+export * from './credit/credit-api.schema.js';
+export { checkCredit, availableOf } from './credit/credit.rules.js';
+export type { CreditHold, PathNode, AccountExposureFacts, OverdueInvoiceFact, CreditStatusFacts, CreditCheckFacts } from './credit/credit.rules.js';
+export { exchangeRateSchema, parseRate, invertRate, convertMinor, rateFor } from './credit/fx.rules.js';
+export type { Rate, ExchangeRateFact, RateInForce } from './credit/fx.rules.js';

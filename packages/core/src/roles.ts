@@ -36,6 +36,7 @@ export const permissionSchema = z.enum([
   'payments:write',
   'credit:read',
   'credit:manage',
+  'credit:approve',
 ]);
 export type Permission = z.infer<typeof permissionSchema>;
 
@@ -44,7 +45,7 @@ const all = permissionSchema.options;
 /** The one table of role → permissions. */
 export const rolePermissions: Record<Role, readonly Permission[]> = {
   admin: all,
-  manager: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'audit:read', 'teams:read', 'teams:manage', 'ownership:read', 'ownership:assign', 'ownership:override', 'delegations:manage', 'pool:claim', 'pool:manage', 'activities:read', 'activities:write', 'orders:read', 'orders:write', 'invoices:read', 'payments:read', 'credit:read'],
+  manager: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'audit:read', 'teams:read', 'teams:manage', 'ownership:read', 'ownership:assign', 'ownership:override', 'delegations:manage', 'pool:claim', 'pool:manage', 'activities:read', 'activities:write', 'orders:read', 'orders:write', 'invoices:read', 'payments:read', 'credit:read', 'credit:approve'],
   rep: ['accounts:read', 'accounts:write', 'contacts:read', 'contacts:write', 'users:read', 'teams:read', 'ownership:read', 'delegations:manage', 'pool:claim', 'activities:read', 'activities:write', 'orders:read', 'orders:write', 'invoices:read', 'payments:read', 'credit:read'],
   service: ['accounts:read', 'contacts:read', 'users:read', 'teams:read', 'ownership:read', 'activities:read', 'orders:read', 'invoices:read', 'payments:read', 'credit:read'],
   integration: [

@@ -18,6 +18,7 @@ export { createLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { seedDemo } from './demo/seed.js';
 export { runPoolSweep, poolSweepActor } from './services/pool/sweep.js';
+export { runCreditApprovalExpiry, runCreditApprovalExpiryForAllTenants, creditExpiryActor } from './services/credit/approvals.js';
 export type { PoolSweepResult } from './services/pool/sweep.js';
 export type { DemoSeed } from './demo/seed.js';
 export { CrmError, isCrmError, crmErrorCodes } from '@crmkit/core';

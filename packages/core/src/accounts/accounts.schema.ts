@@ -92,6 +92,8 @@ export const setParentInputSchema = z.strictObject({
   id: accountIdSchema,
   /** The new parent, or `null` to make the account top-level. */
   parentId: accountIdSchema.nullable(),
+  /** Move it even when its branch's exposure would push a new ancestor's group credit limit over (audited, emits `credit.breached`). */
+  force: z.boolean().optional(),
   expectedVersion: expectedVersionSchema,
 });
 

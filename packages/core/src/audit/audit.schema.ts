@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pageInputSchema, pageSchema } from '../pagination.js';
 import { isoDateTime, storableString } from '../schema-helpers.js';
 
-export const auditEntityTypeSchema = z.enum(['account', 'contact', 'user', 'apiKey', 'team', 'productLine', 'delegation', 'poolPolicy', 'tenant', 'order', 'invoice', 'payment']);
+export const auditEntityTypeSchema = z.enum(['account', 'contact', 'user', 'apiKey', 'team', 'productLine', 'delegation', 'poolPolicy', 'tenant', 'order', 'invoice', 'payment', 'creditLimit', 'creditHold', 'exchangeRate', 'creditApproval']);
 export type AuditEntityType = z.infer<typeof auditEntityTypeSchema>;
 
 /** Who made a change: a user (from a token) or an API key. */

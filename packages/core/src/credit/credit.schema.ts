@@ -23,8 +23,8 @@ export const creditScopeSchema = z.enum(['own', 'group']);
 export type CreditScope = z.infer<typeof creditScopeSchema>;
 
 /**
- * Why a credit check refuses, in order of precedence: a missing exchange rate (the server maps it
- * to VALIDATION), a credit hold, overdue invoices, an exceeded limit.
+ * Why a credit check refuses, in order of precedence: a missing exchange rate (the server answers
+ * PRECONDITION_FAILED), a credit hold, overdue invoices, an exceeded limit.
  *
  * @example creditRefusalCodeSchema.parse('CREDIT_HOLD')
  */
@@ -54,7 +54,8 @@ export type CreditExposurePart = z.infer<typeof creditExposurePartSchema>;
  * @example creditLimitStatusSchema.parse({ accountId, scope: 'own', currency: 'CNY', limitMinor: 100, allowedMinor: 100, exposureMinor: 40, availableMinor: 60, parts: [] })
  */
 export const creditLimitStatusSchema = z.object({
-  accountId: accountIdSchema,
+  /** Null in answers for an account of the path the caller may not see. */
+  accountId: accountIdSchema.nullable(),
   scope: creditScopeSchema,
   currency: currencyCodeSchema,
   limitMinor: minor,
@@ -81,7 +82,8 @@ export type CreditLimitCheck = z.infer<typeof creditLimitCheckSchema>;
  * @example creditBreachSchema.parse({ accountId, scope: 'group', limitMinor: 100, allowedMinor: 100, currency: 'CNY', exposureMinor: 90, orderMinor: 20, shortfallMinor: 10 })
  */
 export const creditBreachSchema = z.object({
-  accountId: accountIdSchema,
+  /** Null in answers for an account of the path the caller may not see. */
+  accountId: accountIdSchema.nullable(),
   scope: creditScopeSchema,
   limitMinor: minor,
   allowedMinor: minor,
@@ -97,7 +99,7 @@ export type CreditBreach = z.infer<typeof creditBreachSchema>;
  *
  * @example creditHoldFindingSchema.parse({ accountId, reason: 'disputed delivery', by: 'u_finance', at: '2026-03-01T00:00:00.000Z' })
  */
-export const creditHoldFindingSchema = z.object({ accountId: accountIdSchema, reason: z.string(), by: z.string(), at: isoDateTime });
+export const creditHoldFindingSchema = z.object({ accountId: accountIdSchema.nullable(), reason: z.string(), by: z.string(), at: isoDateTime });
 export type CreditHoldFinding = z.infer<typeof creditHoldFindingSchema>;
 
 /**
@@ -105,7 +107,7 @@ export type CreditHoldFinding = z.infer<typeof creditHoldFindingSchema>;
  *
  * @example overdueFindingSchema.parse({ accountId, invoiceId: 'inv_1', daysPastDue: 45 })
  */
-export const overdueFindingSchema = z.object({ accountId: accountIdSchema, invoiceId: z.string(), daysPastDue: z.number().int() });
+export const overdueFindingSchema = z.object({ accountId: accountIdSchema.nullable(), invoiceId: z.string().nullable(), daysPastDue: z.number().int() });
 export type OverdueFinding = z.infer<typeof overdueFindingSchema>;
 
 /**

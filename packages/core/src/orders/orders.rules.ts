@@ -42,16 +42,33 @@ export function orderTotal(amounts: readonly number[]): number {
 /** What invoices may still take from a line: its amount less what was invoiced (same sign as the amount, or 0). */
 export const uninvoicedOf = (line: Pick<LineFigures, 'amountMinor' | 'invoicedMinor'>): number => line.amountMinor - line.invoicedMinor;
 
+/** When an order starts counting toward exposure: from its confirmation (whole amount) or from its deliveries (tenant credit policy `checkAt`). */
+export type ExposureBasis = 'confirmation' | 'fulfilment';
+
 /**
- * What a confirmed order adds to its bill-to account's exposure: the uninvoiced remainder of its
- * lines (never below 0) while it is confirmed, partly fulfilled or fulfilled; 0 as a draft,
- * closed or cancelled (cancelling closes only the uninvoiced remainder: the invoices stand).
+ * What a confirmed order adds to its bill-to account's exposure: 0 as a draft, on hold, closed or
+ * cancelled (cancelling closes only the uninvoiced remainder: the invoices stand); otherwise
+ *
+ * - `confirmation` basis (the default): the uninvoiced remainder of its lines, never below 0;
+ * - `fulfilment` basis: what was delivered and not yet invoiced, per line of goods
+ *   (`fulfilledQuantity × unitPriceMinor − invoicedMinor`, never below 0: an invoice ahead of the
+ *   delivery already counts as an invoice), with discount lines taken off only once every line of
+ *   goods is delivered (so exposure is never understated); never below 0.
  *
  * @example orderOpenMinor('confirmed', [{ amountMinor: 1000, invoicedMinor: 400 }]) // 600
+ * @example orderOpenMinor('partially_fulfilled', [{ unitPriceMinor: 100, quantity: 10, amountMinor: 1000, fulfilledQuantity: 3, invoicedMinor: 0 }], 'fulfilment') // 300
  */
-export function orderOpenMinor(status: OrderStatus, lines: readonly Pick<LineFigures, 'amountMinor' | 'invoicedMinor'>[]): number {
+export function orderOpenMinor(status: OrderStatus, lines: readonly Pick<LineFigures, 'amountMinor' | 'invoicedMinor'>[], basis?: 'confirmation'): number;
+export function orderOpenMinor(status: OrderStatus, lines: readonly LineFigures[], basis: ExposureBasis): number;
+export function orderOpenMinor(status: OrderStatus, lines: readonly (Pick<LineFigures, 'amountMinor' | 'invoicedMinor'> & Partial<LineFigures>)[], basis: ExposureBasis = 'confirmation'): number {
   if (!OPEN_STATUSES.has(status)) return 0;
-  const open = lines.reduce((sum, line) => sum + uninvoicedOf(line), 0);
+  if (basis === 'confirmation') return Math.max(0, lines.reduce((sum, line) => sum + uninvoicedOf(line), 0));
+  const full = lines as readonly LineFigures[];
+  const goods = full.filter(delivers);
+  const allDelivered = goods.every((l) => l.fulfilledQuantity >= l.quantity);
+  let open = 0;
+  for (const l of goods) open += Math.max(0, l.fulfilledQuantity * l.unitPriceMinor - l.invoicedMinor);
+  if (allDelivered) for (const l of full) if (!delivers(l)) open += uninvoicedOf(l);
   return Math.max(0, open);
 }
 
@@ -89,13 +106,13 @@ const allowed: Record<OrderAction, readonly OrderStatus[]> = {
   update: ['draft', 'confirmed', 'partially_fulfilled', 'fulfilled'],
   confirm: ['draft'],
   fulfil: ['confirmed', 'partially_fulfilled'],
-  cancel: ['draft', 'confirmed', 'partially_fulfilled', 'fulfilled'],
+  cancel: ['draft', 'on_hold', 'confirmed', 'partially_fulfilled', 'fulfilled'],
   reopen: ['cancelled'],
   invoice: ['confirmed', 'partially_fulfilled', 'fulfilled'],
 };
 
 const described: Record<OrderAction, string> = {
-  update: 'only an order that is not closed or cancelled can be changed',
+  update: 'only an order that is not closed, cancelled or on hold can be changed (an order on hold waits for its credit approval: reject it to amend it)',
   confirm: 'only a draft can be confirmed',
   fulfil: 'only a confirmed order that is not yet wholly delivered can be fulfilled',
   cancel: 'a closed or cancelled order cannot be cancelled',

@@ -13,8 +13,10 @@ export const orderLineIdSchema = z.string().regex(idPattern('orl'), 'expected an
 /**
  * `draft → confirmed → partially_fulfilled → fulfilled → closed`, and `cancelled` (which
  * `orders.reopen` returns to `draft`). An order closes by itself once fulfilled and wholly invoiced.
+ * `on_hold`: under the tenant's `hold` credit policy, a confirmation that breached a credit rule
+ * waits for `credit.approve` (→ confirmed), `credit.reject` or expiry (→ draft); it reserves nothing.
  */
-export const orderStatusSchema = z.enum(['draft', 'confirmed', 'partially_fulfilled', 'fulfilled', 'closed', 'cancelled']);
+export const orderStatusSchema = z.enum(['draft', 'on_hold', 'confirmed', 'partially_fulfilled', 'fulfilled', 'closed', 'cancelled']);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
 /** The largest unit price, in minor units either way (10^13: a hundred billion in a two-decimal currency). */
@@ -97,7 +99,7 @@ export const getOrderInputSchema = z.strictObject({ id: orderIdSchema });
 export const listOrdersInputSchema = pageInputSchema.extend({
   orderingAccountId: accountIdSchema.optional(),
   billToAccountId: accountIdSchema.optional(),
-  status: z.array(orderStatusSchema).min(1).max(6).optional(),
+  status: z.array(orderStatusSchema).min(1).max(7).optional(),
   /** Orders placed at or after this instant. */
   orderedFrom: isoDateTime.optional(),
   /** Orders placed before this instant. */

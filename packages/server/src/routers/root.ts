@@ -4,7 +4,7 @@ import { accountsRouter } from './accounts.js';
 import { apiKeysRouter, auditRouter, usersRouter } from './admin.js';
 import { contactsRouter } from './contacts.js';
 import { ordersRouter, tenantRouter } from './orders.js';
-import { creditRouter, invoicesRouter, paymentsRouter } from './receivables.js';
+import { creditRouter, fxRouter, invoicesRouter, paymentsRouter } from './receivables.js';
 import { availabilityRouter, delegationsRouter, ownershipRouter } from './ownership.js';
 import { activitiesRouter, poolRouter } from './pool.js';
 import { productLinesRouter, teamsRouter } from './teams.js';
@@ -27,6 +27,7 @@ export const appRouter = router({
   invoices: invoicesRouter,
   payments: paymentsRouter,
   credit: creditRouter,
+  fx: fxRouter,
 });
 
 /** The type clients are built from. Import it as a type only. */

@@ -1,4 +1,7 @@
-import { assertValidParentChange, canSee, CrmError, isCrmError, type Account, type VisibilityScope } from '@crmkit/core';
+import { assertValidParentChange, availableOf, canSee, CrmError, isCrmError, type Account, type VisibilityScope } from '@crmkit/core';
+import { noteBreaches } from '../credit/breach.js';
+import { readCreditFacts, runOnTx } from '../credit/facts.js';
+import { visibleOnPath } from '../credit/limits.js';
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
@@ -27,12 +30,31 @@ async function redactCycle(tx: Tx, tenantId: string, error: CrmError, scope: Vis
 }
 
 /**
+ * The credit side of a move: the branch's exposure now counts toward its new ancestors' group
+ * limits. A new ancestor's group limit it pushes over refuses the move (CREDIT_LIMIT_EXCEEDED,
+ * naming only accounts the caller may see) unless `force`; a forced move records the breach and
+ * emits `credit.breached`.
+ */
+async function assertNewAncestorsFit(tx: Tx, ctx: ServiceContext, scope: VisibilityScope, accountId: string, added: readonly string[], force: boolean): Promise<void> {
+  if (added.length === 0) return;
+  const facts = await runOnTx(tx, ctx, readCreditFacts(ctx.actor.tenantId, accountId, ctx.clock.now(), null));
+  const path = facts.path.map((n) => (added.includes(n.accountId) ? { ...n, ownLimit: null } : { accountId: n.accountId }));
+  const over = availableOf({ at: facts.at, path, exposures: facts.exposures, rates: facts.rates, overrunBps: facts.policy.overrunBps }).limits.filter((l) => l.availableMinor !== null && l.availableMinor < 0);
+  if (over.length === 0) return;
+  if (force) return noteBreaches(tx, ctx, [accountId], `moving ${accountId}`);
+  const visible = await visibleOnPath(tx, ctx, scope, facts.path.map((n) => n.accountId));
+  const breaches = over.map((l) => ({ accountId: l.accountId && visible(l.accountId) ? l.accountId : null, scope: l.scope, currency: l.currency, limitMinor: l.limitMinor, exposureMinor: l.exposureMinor, shortfallMinor: -l.availableMinor! }));
+  const named = breaches.map((b) => `${b.accountId ?? 'an account you may not see'} group limit ${b.currency} ${b.limitMinor} (exposure would be ${b.exposureMinor})`).join('; ');
+  throw new CrmError('CREDIT_LIMIT_EXCEEDED', `moving ${accountId} would push ${named} over: pass force: true to move it anyway`, { details: { accountId, breaches } });
+}
+
+/**
  * Moves an account (with its branches) under a new parent, or to the top level with `null`.
  * Refused with CYCLE when the new parent is the account or one of its branches, and with
  * VALIDATION when the moved subtree would end up too deep. Both the account and the new parent
  * must be visible to the caller (else NOT_FOUND); a CYCLE answer names only accounts they may see.
  */
-export async function setAccountParent(ctx: ServiceContext, input: { id: string; parentId: string | null; expectedVersion?: number | undefined }): Promise<Account> {
+export async function setAccountParent(ctx: ServiceContext, input: { id: string; parentId: string | null; force?: boolean | undefined; expectedVersion?: number | undefined }): Promise<Account> {
   authorize(ctx.actor, 'accounts:write');
   const { tenantId } = ctx.actor;
   const scope = await visibilityOf(ctx);
@@ -65,6 +87,7 @@ export async function setAccountParent(ctx: ServiceContext, input: { id: string;
     });
     // The branch's group figures (orders, invoices, credit of its whole subtree) now count toward its new ancestors.
     await moveGroupFigures(tx, ctx, current.id, oldAncestors, newAncestors);
+    await assertNewAncestorsFit(tx, ctx, scope, current.id, newAncestors.filter((id) => !oldAncestors.includes(id)), input.force === true);
     const after = toAccount(row);
     await recordChange(tx, ctx, { action: 'account.parent_changed', entityType: 'account', entityId: current.id, before: toAccount(current), after });
     return after;

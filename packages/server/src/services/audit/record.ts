@@ -10,6 +10,8 @@ export interface Change {
   entityId: string;
   before: unknown;
   after: unknown;
+  /** More facts for the outbox event's payload (for example a credit decision's exposures), beside `before` and `after`. */
+  event?: Record<string, unknown>;
 }
 
 /** The audit row and the outbox row of one change (ids made in that order). */
@@ -34,7 +36,7 @@ function changeRows(ctx: ServiceContext, change: Change) {
     type: change.action,
     entityType: change.entityType,
     entityId: change.entityId,
-    payload: JSON.stringify({ actor: { type: actorType, id: actorId }, before: change.before ?? null, after: change.after ?? null }),
+    payload: JSON.stringify({ actor: { type: actorType, id: actorId }, before: change.before ?? null, after: change.after ?? null, ...change.event }),
     createdAt: at,
   };
   return { audit, outbox };

@@ -60,15 +60,15 @@ export async function figuresFromDocuments(tx: Tx, tenantId: string): Promise<{ 
     WHERE l."tenantId" = ${tenantId} AND l."orderLineId" IS NOT NULL AND i."status" <> 'void'
     GROUP BY l."orderLineId"`;
   const invoicedOf = new Map(invoicedLines.map((r) => [r.orderLineId, minor(r.applied)]));
-  const orders = await tx.order.findMany({ where: { tenantId, status: { in: ['confirmed', 'partially_fulfilled', 'fulfilled'] } }, select: { id: true, billToAccountId: true, currency: true, status: true } });
-  const lines = orders.length ? await tx.orderLine.findMany({ where: { tenantId, orderId: { in: orders.map((o) => o.id) } }, select: { id: true, orderId: true, amountMinor: true } }) : [];
-  const linesOf = new Map<string, { amountMinor: number; invoicedMinor: number }[]>();
+  const orders = await tx.order.findMany({ where: { tenantId, status: { in: ['confirmed', 'partially_fulfilled', 'fulfilled'] } }, select: { id: true, billToAccountId: true, currency: true, status: true, exposureBasis: true } });
+  const lines = orders.length ? await tx.orderLine.findMany({ where: { tenantId, orderId: { in: orders.map((o) => o.id) } }, select: { id: true, orderId: true, amountMinor: true, unitPriceMinor: true, quantity: true, fulfilledQuantity: true } }) : [];
+  const linesOf = new Map<string, { amountMinor: number; invoicedMinor: number; unitPriceMinor: number; quantity: number; fulfilledQuantity: number }[]>();
   for (const l of lines) {
     const list = linesOf.get(l.orderId) ?? [];
-    list.push({ amountMinor: minor(l.amountMinor), invoicedMinor: invoicedOf.get(l.id) ?? 0 });
+    list.push({ amountMinor: minor(l.amountMinor), invoicedMinor: invoicedOf.get(l.id) ?? 0, unitPriceMinor: minor(l.unitPriceMinor), quantity: l.quantity, fulfilledQuantity: l.fulfilledQuantity });
     linesOf.set(l.orderId, list);
   }
-  for (const o of orders) addInto(own, o.billToAccountId, o.currency, { ordersOpenMinor: orderOpenMinor(o.status as OrderStatus, linesOf.get(o.id) ?? []) });
+  for (const o of orders) addInto(own, o.billToAccountId, o.currency, { ordersOpenMinor: orderOpenMinor(o.status as OrderStatus, linesOf.get(o.id) ?? [], o.exposureBasis === 'fulfilment' ? 'fulfilment' : 'confirmation') });
   // Invoices and credit notes: totals less their settlements that are not reversed.
   const settled = await tx.$queryRaw<{ invoiceId: string; byInvoice: bigint | number }[]>`
     SELECT "invoiceId", SUM("amountMinor") AS "byInvoice" FROM "InvoiceSettlement" WHERE "tenantId" = ${tenantId} AND "voidedAt" IS NULL GROUP BY "invoiceId"`;

@@ -1,6 +1,7 @@
 import { appliedToOrderLine, assertOrderAllows, createInvoiceInputSchema, CrmError, invoiceTotal, newId, type CreateInvoiceInput, type Invoice, type OrderStatus } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction, recordChange } from '../audit/record.js';
+import { noteBreaches } from '../credit/breach.js';
 import { applyExposure, lockForExposure } from '../exposure/figures.js';
 import { changeInvoiced } from '../orders/invoicing.js';
 import { lineFigures, orderLineSelect } from '../orders/order-rows.js';
@@ -61,6 +62,7 @@ export async function createInvoice(ctx: ServiceContext, input: CreateInvoiceInp
     const loaded = await loadInvoice(tx, tenantId, id);
     const invoice = toInvoice(loaded.invoice, loaded.lines);
     await recordChange(tx, ctx, { action: 'invoice.created', entityType: 'invoice', entityId: id, before: null, after: invoice });
+    if (total > 0) await noteBreaches(tx, ctx, [q.billToAccountId], `invoice ${id}`);
     return invoice;
   });
 }

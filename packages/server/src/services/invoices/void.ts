@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
+import { noteBreaches, raisedBy } from '../credit/breach.js';
 import { applyExposure, lockForExposure } from '../exposure/figures.js';
 import { changeInvoiced } from '../orders/invoicing.js';
 import { minor } from '../orders/order-rows.js';
@@ -58,6 +59,7 @@ export async function voidInvoice(ctx: ServiceContext, input: z.input<typeof voi
     const after = await loadInvoice(tx, tenantId, invoice.id);
     const answer = toInvoice(after.invoice, after.lines);
     await recordChange(tx, ctx, { action: 'invoice.voided', entityType: 'invoice', entityId: invoice.id, before, after: answer });
+    await noteBreaches(tx, ctx, raisedBy(deltas), `voiding ${invoice.id}`);
     return answer;
   });
 }

@@ -8,7 +8,7 @@ import { loadAccountBehind } from '../visibility.js';
 export const orderSelect = {
   id: true, tenantId: true, orderingAccountId: true, billToAccountId: true, shipToAccountId: true, currency: true, status: true, totalMinor: true, openMinor: true,
   partyExplanation: true, reference: true, note: true, orderedAt: true, confirmedAt: true, cancelledAt: true, cancelReason: true, closedAt: true, source: true,
-  externalId: true, createdBy: true, version: true, createdAt: true, updatedAt: true,
+  externalId: true, exposureBasis: true, createdBy: true, version: true, createdAt: true, updatedAt: true,
 } as const;
 
 export const orderLineSelect = {
@@ -36,6 +36,8 @@ export interface OrderRow {
   closedAt: Date | null;
   source: string;
   externalId: string | null;
+  /** `confirmation` | `fulfilment`: when the order counts toward exposure (fixed at confirmation). */
+  exposureBasis: string;
   createdBy: string;
   version: number;
   createdAt: Date;

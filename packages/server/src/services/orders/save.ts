@@ -1,4 +1,4 @@
-import { CrmError, nextOrderStatus, orderOpenMinor, type Order, type OrderStatus } from '@crmkit/core';
+import { CrmError, nextOrderStatus, orderOpenMinor, type ExposureBasis, type Order, type OrderStatus } from '@crmkit/core';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { recordChange } from '../audit/record.js';
@@ -7,6 +7,16 @@ import { lineFigures, loadOrder, minor, toOrder, type OrderLineRow, type OrderRo
 
 /** Core's {@link nextOrderStatus} over stored lines. */
 export const nextStatus = (status: OrderStatus, lines: readonly OrderLineRow[]): OrderStatus => nextOrderStatus(status, lines.map(lineFigures));
+
+/** What an order of these lines adds to exposure in `status` on its basis (core's {@link orderOpenMinor}). */
+export function openMinorOf(
+  status: OrderStatus,
+  lines: readonly { amountMinor: bigint | number; invoicedMinor: bigint | number; unitPriceMinor: bigint | number; quantity: number; fulfilledQuantity: number }[],
+  basis: string,
+): number {
+  const figures = lines.map((l) => ({ amountMinor: minor(l.amountMinor), invoicedMinor: minor(l.invoicedMinor), unitPriceMinor: minor(l.unitPriceMinor), quantity: l.quantity, fulfilledQuantity: l.fulfilledQuantity }));
+  return orderOpenMinor(status, figures, basis === 'fulfilment' ? 'fulfilment' : 'confirmation');
+}
 
 /** The order columns an action may set besides its status (which `saveOrder` sets with its exposure). */
 export interface OrderColumns {
@@ -20,6 +30,7 @@ export interface OrderColumns {
   confirmedAt?: Date | null;
   cancelledAt?: Date | null;
   cancelReason?: string | null;
+  exposureBasis?: ExposureBasis;
 }
 
 /**
@@ -32,13 +43,13 @@ export async function saveOrder(
   tx: Tx,
   ctx: ServiceContext,
   before: { order: OrderRow; answer: Order },
-  change: { action: string; status: OrderStatus; columns?: OrderColumns },
+  change: { action: string; status: OrderStatus; columns?: OrderColumns; event?: Record<string, unknown> },
 ): Promise<Order> {
   const { tenantId } = ctx.actor;
   const { order } = before;
   const now = ctx.clock.now();
-  const lines = await tx.orderLine.findMany({ where: { tenantId, orderId: order.id }, select: { amountMinor: true, invoicedMinor: true } });
-  const openMinor = orderOpenMinor(change.status, lines.map((l) => ({ amountMinor: minor(l.amountMinor), invoicedMinor: minor(l.invoicedMinor) })));
+  const lines = await tx.orderLine.findMany({ where: { tenantId, orderId: order.id }, select: { amountMinor: true, invoicedMinor: true, unitPriceMinor: true, quantity: true, fulfilledQuantity: true } });
+  const openMinor = openMinorOf(change.status, lines, change.columns?.exposureBasis ?? order.exposureBasis);
   const closedAt = change.status === 'closed' ? (order.closedAt ?? now) : null;
   const updated = await tx.order.updateMany({
     where: { id: order.id, tenantId, version: order.version },
@@ -53,6 +64,6 @@ export async function saveOrder(
   ]);
   const after = await loadOrder(tx, tenantId, order.id);
   const answer = toOrder(after.order, after.lines);
-  await recordChange(tx, ctx, { action: change.action, entityType: 'order', entityId: order.id, before: before.answer, after: answer });
+  await recordChange(tx, ctx, { action: change.action, entityType: 'order', entityId: order.id, before: before.answer, after: answer, ...(change.event ? { event: change.event } : {}) });
   return answer;
 }

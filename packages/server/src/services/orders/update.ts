@@ -1,4 +1,4 @@
-import { assertAmendable, assertOrderAllows, assertRemovable, CrmError, newId, orderTotal, updateOrderInputSchema, type Order, type UpdateOrderInput } from '@crmkit/core';
+import { assertAmendable, assertOrderAllows, assertRemovable, CrmError, newId, orderTotal, updateOrderInputSchema, type Order, type UpdateOrderInput, type VisibilityScope } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
 import { inTransaction } from '../audit/record.js';
 import { lockForExposure } from '../exposure/figures.js';
@@ -9,6 +9,9 @@ import { assertVersion } from '../versions.js';
 import { lineFigures, loadOrder, loadVisibleOrder, minor, toOrder } from './order-rows.js';
 import { resolveParties } from './parties.js';
 import { nextStatus, saveOrder, type OrderColumns } from './save.js';
+import { checkIncrease } from './lifecycle.js';
+import { recordRefusal } from '../credit/check.js';
+import { voidApprovals } from '../credit/approvals.js';
 
 /**
  * Amends an order. A draft may change its parties, currency, lines, reference and note. A running
@@ -22,6 +25,10 @@ export async function updateOrder(ctx: ServiceContext, input: UpdateOrderInput):
   const q = updateOrderInputSchema.parse(input);
   const { tenantId } = ctx.actor;
   const scope = await visibilityOf(ctx);
+  return amend(ctx, q, tenantId, scope).catch((error: unknown) => recordRefusal(ctx, error));
+}
+
+async function amend(ctx: ServiceContext, q: ReturnType<typeof updateOrderInputSchema.parse>, tenantId: string, scope: VisibilityScope): Promise<Order> {
   return inTransaction(ctx, async (tx) => {
     await lockForExposure(tx, ctx);
     const { order, lines } = await loadVisibleOrder(tx, ctx, q.id, scope);
@@ -78,6 +85,9 @@ export async function updateOrder(ctx: ServiceContext, input: UpdateOrderInput):
     if (!draft) await attributeLines(tx, ctx, order, after.lines, ctx.clock.now());
     const status = nextStatus(before.answer.status, after.lines);
     if (Object.keys(columns).length === 0 && !q.lines) return before.answer;
-    return saveOrder(tx, ctx, before, { action: 'order.updated', status, columns: { ...columns, totalMinor: columns.totalMinor ?? minor(order.totalMinor) } });
+    // A running order amended upward: the increase is checked like a confirmation (any approval it had covers its old amount only).
+    const credit = draft ? null : await checkIncrease(tx, ctx, { order, scope }, 'amend', status, after.lines);
+    if (!draft && (columns.totalMinor ?? minor(order.totalMinor)) > minor(order.totalMinor)) await voidApprovals(tx, ctx, order.id, 'the order was amended upward after its approval');
+    return saveOrder(tx, ctx, before, { action: 'order.updated', status, columns: { ...columns, totalMinor: columns.totalMinor ?? minor(order.totalMinor) }, ...(credit ? { event: { credit } } : {}) });
   });
 }

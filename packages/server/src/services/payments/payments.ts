@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
+import { noteBreaches, raisedBy } from '../credit/breach.js';
 import { applyExposure, lockForExposure } from '../exposure/figures.js';
 import { groupRootOf } from '../invoices/invoice-rows.js';
 import { assertVersion } from '../versions.js';
@@ -146,9 +147,11 @@ async function changePayment(
     const before = await loadVisiblePayment(tx, ctx, q.id, scope);
     assertVersion('payment', before, q.expectedVersion);
     if (before.status === 'void') throw new CrmError('PRECONDITION_FAILED', `payment ${before.id} is void`, { details: { id: before.id } });
-    await applyExposure(tx, ctx, await change(tx, before));
+    const deltas = await change(tx, before);
+    await applyExposure(tx, ctx, deltas);
     const after = answer(await loadPayment(tx, ctx.actor.tenantId, q.id));
     await recordChange(tx, ctx, { action, entityType: 'payment', entityId: q.id, before: answer(before), after });
+    await noteBreaches(tx, ctx, raisedBy(deltas), `${action} ${q.id}`);
     return after;
   });
 }

@@ -1,15 +1,35 @@
-import { CrmError, updateTenantSettingsInputSchema, type TenantSettings, type UpdateTenantSettingsInput } from '@crmkit/core';
+import { CrmError, updateTenantSettingsInputSchema, type CreditPolicy, type TenantSettings, type UpdateTenantSettingsInput } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 
-const settingsSelect = { id: true, timeZone: true, baseCurrency: true, settingsVersion: true, updatedAt: true } as const;
-type SettingsRow = { id: string; timeZone: string; baseCurrency: string; settingsVersion: number; updatedAt: Date | null };
+const settingsSelect = {
+  id: true, timeZone: true, baseCurrency: true, settingsVersion: true, updatedAt: true,
+  creditCheckAt: true, creditOnBreach: true, creditOverrunBps: true, creditMaxOverdueDays: true, creditApprovalDays: true,
+} as const;
+type SettingsRow = {
+  id: string; timeZone: string; baseCurrency: string; settingsVersion: number; updatedAt: Date | null;
+  creditCheckAt: string; creditOnBreach: string; creditOverrunBps: number; creditMaxOverdueDays: number | null; creditApprovalDays: number;
+};
+
+/** The credit policy columns of a tenant row as the policy. */
+export const creditPolicyOf = (row: Pick<SettingsRow, 'creditCheckAt' | 'creditOnBreach' | 'creditOverrunBps' | 'creditMaxOverdueDays' | 'creditApprovalDays'>): CreditPolicy => ({
+  checkAt: row.creditCheckAt === 'fulfilment' ? 'fulfilment' : 'confirmation',
+  onBreach: row.creditOnBreach === 'hold' ? 'hold' : 'refuse',
+  overrunBps: row.creditOverrunBps,
+  maxOverdueDays: row.creditMaxOverdueDays,
+  approvalDays: row.creditApprovalDays,
+});
+
+const policyColumns: Record<keyof CreditPolicy, keyof SettingsRow> = {
+  checkAt: 'creditCheckAt', onBreach: 'creditOnBreach', overrunBps: 'creditOverrunBps', maxOverdueDays: 'creditMaxOverdueDays', approvalDays: 'creditApprovalDays',
+};
 
 const toSettings = (row: SettingsRow): TenantSettings => ({
   tenantId: row.id,
   timeZone: row.timeZone,
   baseCurrency: row.baseCurrency,
+  credit: creditPolicyOf(row),
   version: row.settingsVersion,
   updatedAt: row.updatedAt?.toISOString() ?? null,
 });
@@ -29,12 +49,15 @@ export async function getTenantSettings(ctx: ServiceContext): Promise<TenantSett
 }
 
 /**
- * Changes the tenant's time zone or base currency (admin). A new zone changes how every due date
+ * Changes the tenant's time zone, base currency or credit policy (admin; `credit` fields left out
+ * keep their value). A new zone changes how every due date
  * is read from now on ("days overdue", ageing); stored due dates stay the calendar dates they are.
  */
 export async function updateTenantSettings(ctx: ServiceContext, input: UpdateTenantSettingsInput): Promise<TenantSettings> {
   authorize(ctx.actor, 'settings:manage');
-  const { expectedVersion, ...fields } = updateTenantSettingsInputSchema.parse(input);
+  const { expectedVersion, credit, ...plain } = updateTenantSettingsInputSchema.parse(input);
+  const fields: Record<string, unknown> = { ...plain };
+  for (const [key, value] of Object.entries(credit ?? {})) fields[policyColumns[key as keyof CreditPolicy]] = value;
   const { tenantId } = ctx.actor;
   return inTransaction(ctx, async (tx) => {
     const current = await tx.tenant.findUnique({ where: { id: tenantId }, select: settingsSelect });
