@@ -38,11 +38,13 @@ describe('crmErrorCodes', () => {
     expect(crmErrorCodes.UNSUPPORTED_MEDIA_TYPE).toEqual({ trpc: 'UNSUPPORTED_MEDIA_TYPE', http: 415, retryable: false });
   });
 
-  it('gives every code its own tRPC code and HTTP status, so either names the code', () => {
-    const trpcCodes = codes.map((c) => crmErrorCodes[c].trpc);
-    const statuses = codes.map((c) => crmErrorCodes[c].http);
-    expect(new Set(trpcCodes).size).toBe(codes.length);
-    expect(new Set(statuses).size).toBe(codes.length);
+  it('gives every code its own tRPC code and HTTP status, so either names the code (the credit refusals share 402, told apart by crmCode)', () => {
+    const credit = ['CREDIT_LIMIT_EXCEEDED', 'CREDIT_HOLD', 'OVERDUE_INVOICES'] as const;
+    const others = codes.filter((c) => !(credit as readonly string[]).includes(c));
+    expect(new Set(others.map((c) => crmErrorCodes[c].trpc)).size).toBe(others.length);
+    expect(new Set(others.map((c) => crmErrorCodes[c].http)).size).toBe(others.length);
+    for (const c of credit) expect(crmErrorCodes[c]).toEqual({ trpc: 'PAYMENT_REQUIRED', http: 402, retryable: false });
+    expect(others.some((c) => crmErrorCodes[c].http === 402)).toBe(false);
   });
 });
 

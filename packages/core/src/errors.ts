@@ -23,12 +23,13 @@ export const crmErrorCodes = {
   CYCLE: { trpc: 'UNPROCESSABLE_CONTENT', http: 422, retryable: false },
   /** The entity's state forbids the change (for example editing an archived account). */
   PRECONDITION_FAILED: { trpc: 'PRECONDITION_FAILED', http: 412, retryable: false },
+  // The credit refusals share 402 (tRPC PAYMENT_REQUIRED): the answer's `data.crmCode` tells them apart.
   /** Confirming would push an own or group limit on the bill-to account's path over; `details.breaches` names each limit, its exposure, the order's amount and the shortfall. */
-  CREDIT_LIMIT_EXCEEDED: { trpc: 'UNPROCESSABLE_CONTENT', http: 422, retryable: false },
+  CREDIT_LIMIT_EXCEEDED: { trpc: 'PAYMENT_REQUIRED', http: 402, retryable: false },
   /** An account on the bill-to account's path is on credit hold; `details.holds` says which, why and since when. */
-  CREDIT_HOLD: { trpc: 'UNPROCESSABLE_CONTENT', http: 422, retryable: false },
+  CREDIT_HOLD: { trpc: 'PAYMENT_REQUIRED', http: 402, retryable: false },
   /** The tenant blocks new orders while an invoice of the path is overdue beyond its policy; `details.overdue` lists them. */
-  OVERDUE_INVOICES: { trpc: 'UNPROCESSABLE_CONTENT', http: 422, retryable: false },
+  OVERDUE_INVOICES: { trpc: 'PAYMENT_REQUIRED', http: 402, retryable: false },
   /** Too many requests; retry after a pause. */
   RATE_LIMITED: { trpc: 'TOO_MANY_REQUESTS', http: 429, retryable: true },
   /** The server cannot answer now (overloaded, shutting down, database unreachable, busy or read-only). */

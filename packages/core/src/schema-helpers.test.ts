@@ -77,6 +77,7 @@ const samples = [
   '2026-03-01T09:00:00.000Z',
   'Asia/Shanghai',
   '2026-01-31',
+  '7.1234',
 ];
 
 const withNul = (value: string) => [`\u0000${value}`, `${value.slice(0, 1)}\u0000${value.slice(1)}`, `${value}\u0000`];

@@ -67,8 +67,23 @@ export { OwnershipPanel } from './ownership-panel.js';
 export type { OwnershipPanelProps, OwnershipPanelState, CurrentOwners } from './ownership-panel.js';
 export { Receivables, receivablesBucketLabels } from './receivables.js';
 export type { ReceivablesProps, ReceivablesState, ReceivablesCurrencyTable, ReceivablesBucketRow, ReceivablesInvoiceRow } from './receivables.js';
+export { useCreditStatus, useCreditApprovals, useApproveCredit, useRejectCredit, creditKeys } from './credit.js';
+export type {
+  CreditApprovalsFilter,
+  CreditApprovalPage,
+  CreditApprovalPageParam,
+  CreditStatusKey,
+  CreditApprovalsKey,
+  UseCreditApprovalsResult,
+  UseCreditApprovalsOptions,
+  ApproveCreditInput,
+  RejectCreditInput,
+} from './credit.js';
+export { CreditStatus, hiddenAccountLabel } from './credit-status.js';
+export type { CreditStatusProps, CreditStatusState, CreditLimitRow, CreditHoldRow, CreditPendingApprovalRow, CreditDecisionIssue, CreditIssueKind } from './credit-status.js';
 export { CrmError, isCrmError } from '@crmkit/core';
 export type { Account, AccountTree, AccountTreeNode, AccountGrade, CreateAccountInput, UpdateAccountInput, ListAccountsInput, CrmErrorCode, FieldErrors } from '@crmkit/core';
 export type { Team, OwnershipPeriod, Delegation, ExplanationStep, RoutingPurpose } from '@crmkit/core';
 export type { Order, OrderLine, OrderSummary, OrderStatus, AccountExposure, ExposureParts, AgeingBucket, CurrencyCode } from '@crmkit/core';
+export type { AccountCreditStatus, CreditApproval, CreditApprovalStatus, CreditDecisionRecord, CreditLimitStatus, CreditScope, CreditHoldFinding, MissingRate } from '@crmkit/core';
 export type { CrmClient } from '@crmkit/client';

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { Prisma } from '../generated/sqlite/client.js';
+import { newId, systemClock } from '@crmkit/core';
 import { appRouter } from '../src/index.js';
 import { engine } from './helpers/database.js';
 import { errorOf, startHarness, type Client, type Harness } from './helpers/harness.js';
@@ -55,6 +56,17 @@ beforeAll(async () => {
     'payments.list': { accountId: hq.id, limit: 10 },
     'payments.void': { id: payment.id, reason: 'r' },
     'credit.rebuild': { dryRun: true },
+    'credit.setLimit': { accountId: hq.id, scope: 'group', amountMinor: 1_000_000, currency: 'CNY', force: true, reason: 'r', expectedVersion: 1 },
+    'credit.removeLimit': { accountId: hq.id, scope: 'own', reason: 'r' },
+    'credit.hold': { accountId: branch.id, reason: 'disputed delivery' },
+    'credit.release': { accountId: branch.id, reason: 'settled' },
+    'credit.status': { accountId: hq.id },
+    'credit.approvals': { status: ['pending'], queue: 'all', accountId: hq.id, orderId: draft.id, limit: 10 },
+    'credit.approve': { id: newId('cap', systemClock), reason: 'r' },
+    'credit.reject': { id: newId('cap', systemClock), reason: 'r' },
+    'credit.expireApprovals': { batchSize: 10 },
+    'fx.setRate': { base: 'USD', quote: 'CNY', rate: '7.1234', validFrom: '2026-03-01T00:00:00.000Z' },
+    'fx.listRates': { base: 'USD', quote: 'CNY', limit: 10 },
     'accounts.exposure': { accountId: hq.id },
     'accounts.receivables': { accountId: hq.id, group: true, asOf: '2026-03-01T09:00:00.000Z' },
     'accounts.create': { name: 'New', parentId: hq.id, grade: 'A', email: 'a@b.example', currency: 'CNY', settlesOwnInvoices: true },
@@ -62,7 +74,7 @@ beforeAll(async () => {
     'accounts.update': { id: hq.id, expectedVersion: 1, name: 'Renamed', grade: 'B', phone: '+86 21 5555', website: 'https://hq.example' },
     'accounts.list': { limit: 10, search: 'prop', parentId: null, grade: 'A', archived: 'include' },
     'accounts.tree': { id: branch.id, includeArchived: true },
-    'accounts.setParent': { id: branch.id, parentId: null, expectedVersion: 1 },
+    'accounts.setParent': { id: branch.id, parentId: null, force: false, expectedVersion: 1 },
     'accounts.archive': { id: branch.id, expectedVersion: 1 },
     'accounts.orderParties': { orderingAccountId: branch.id },
     'contacts.create': { accountId: hq.id, name: 'C', email: 'c@d.example', isPrimary: true },

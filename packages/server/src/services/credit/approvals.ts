@@ -1,5 +1,5 @@
 import {
-  addDays, approveCreditInputSchema, can, CrmError, decodeCursor, encodeCursor, expireCreditApprovalsInputSchema, listCreditApprovalsInputSchema, localDateOf, newId, rejectCreditInputSchema, startOfNextLocalDay, step,
+  addDays, approveCreditInputSchema, can, canSee, CrmError, decodeCursor, encodeCursor, expireCreditApprovalsInputSchema, listCreditApprovalsInputSchema, localDateOf, newId, rejectCreditInputSchema, startOfNextLocalDay, step,
   type ApproveCreditInput, type CreditApproval, type CreditApprovalStatus, type CreditDecision, type ExpireCreditApprovalsResult, type ExplanationStep, type ListCreditApprovalsInput, type Page, type RejectCreditInput,
   type Role, type VisibilityScope,
 } from '@crmkit/core';
@@ -69,9 +69,36 @@ function toApproval(row: ApprovalRow, approverId: string | null, visible?: (id: 
   };
 }
 
+/** Which of these accounts the caller may see (one read). */
+async function visibleAmong(db: Db | Tx, ctx: ServiceContext, scope: VisibilityScope, ids: Iterable<string>): Promise<(id: string) => boolean> {
+  if (scope.all) return () => true;
+  const wanted = [...new Set(ids)];
+  const rows = wanted.length
+    ? await db.account.findMany({ where: { tenantId: ctx.actor.tenantId, id: { in: wanted } }, select: { id: true, ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true } })
+    : [];
+  const seen = new Set(rows.filter((r) => canSee(scope, r)).map((r) => r.id));
+  return (id) => seen.has(id);
+}
+
+/** The accounts a request's decision names. */
+function accountsOf(row: ApprovalRow): string[] {
+  const d = JSON.parse(row.decision) as CreditDecision;
+  const ids = [row.accountId, ...d.limits.map((l) => l.accountId), ...d.breaches.map((b) => b.accountId), ...d.holds.map((x) => x.accountId), ...d.overdue.map((o) => o.accountId)];
+  for (const st of d.explanation) if (st.subjectId?.startsWith('acc_')) ids.push(st.subjectId);
+  return ids.filter((id): id is string => !!id);
+}
+
+/** Requests as the caller may see them: accounts of their decisions the caller may not see are redacted. */
+async function shown(db: Db | Tx, ctx: ServiceContext, scope: VisibilityScope, rows: readonly { row: ApprovalRow; approverId: string | null }[]): Promise<CreditApproval[]> {
+  const visible = await visibleAmong(db, ctx, scope, rows.flatMap((r) => accountsOf(r.row)));
+  return rows.map((r) => toApproval(r.row, r.approverId, visible));
+}
+
 /** The people who must not decide on an order's credit: its creator and its lines' reps (owner of record and person acting). */
 function excludedOf(order: OrderRow, lines: readonly OrderLineRow[]): Set<string> {
-  const out = new Set<string>([order.createdBy]);
+  // `createdBy` is `<actor type>:<id>` (`user:li`); a user's id is what approvers are named by.
+  const creator = order.createdBy.startsWith('user:') ? order.createdBy.slice('user:'.length) : order.createdBy;
+  const out = new Set<string>([creator, order.createdBy]);
   for (const l of lines) {
     if (l.ownerOfRecordId) out.add(l.ownerOfRecordId);
     if (l.actingUserId) out.add(l.actingUserId);
@@ -225,7 +252,7 @@ export async function approveCredit(ctx: ServiceContext, input: ApproveCreditInp
     const after = await decide(tx, ctx, row, 'approved', q.reason ?? null, CREDIT_EVENTS.approved, decisionId);
     const loaded = { order, lines, answer: toOrder(order, lines) };
     await saveOrder(tx, ctx, loaded, { action: 'order.confirmed', status: nextStatus('confirmed', lines), columns: { confirmedAt: now, exposureBasis: 'confirmation' }, event: { credit: { ...creditEventData(verdict, decisionId), approvalId: row.id } } });
-    return { ...after, decision: redactDecision(after.decision, verdict.visible) };
+    return after;
   }).catch((error: unknown) => recordRefusal(ctx, error));
 }
 
@@ -247,10 +274,11 @@ async function decide(tx: Tx, ctx: ServiceContext, row: ApprovalRow, status: Cre
   const now = ctx.clock.now();
   const updated = await tx.creditApproval.updateMany({ where: { id: row.id, tenantId: row.tenantId, status: 'pending' }, data: { status, decidedBy: ctx.actor.id, decidedAt: now, reason } });
   if (updated.count !== 1) throw new CrmError('CONFLICT', `credit approval ${row.id} was decided meanwhile; read it again`, { details: { id: row.id } });
-  const before = toApproval(row, null);
-  const after = toApproval({ ...row, status, decidedBy: ctx.actor.id, decidedAt: now, reason }, null);
+  const before = toApproval(row, row.routedToId);
+  const after = toApproval({ ...row, status, decidedBy: ctx.actor.id, decidedAt: now, reason }, row.routedToId);
   await recordChange(tx, ctx, { action, entityType: 'creditApproval', entityId: row.id, before, after, event: { decisionId } });
-  return after;
+  const [answer] = await shown(tx, ctx, await visibilityOf(ctx, tx), [{ row: { ...row, status, decidedBy: ctx.actor.id, decidedAt: now, reason }, approverId: row.routedToId }]);
+  return answer!;
 }
 
 const cursorShape = z.object({ id: z.string() });
@@ -291,11 +319,12 @@ export async function listCreditApprovals(ctx: ServiceContext, input: ListCredit
     take: q.limit + 1,
   })) as ApprovalRow[];
   const page = rows.slice(0, q.limit);
-  const items: CreditApproval[] = [];
+  const withApprovers: { row: ApprovalRow; approverId: string | null }[] = [];
   for (const r of page) {
     const approvers = r.status === 'pending' ? await approversNow(ctx.db, tenantId, r.routedToId, now) : [r.routedToId];
-    items.push(toApproval(r, approvers.at(-1) ?? null));
+    withApprovers.push({ row: r, approverId: approvers.at(-1) ?? null });
   }
+  const items = await shown(ctx.db, ctx, scope, withApprovers);
   return { items, nextCursor: rows.length > q.limit ? encodeCursor({ id: page[page.length - 1]!.id }) : null };
 }
 
