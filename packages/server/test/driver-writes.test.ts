@@ -14,14 +14,14 @@ import { engine } from './helpers/database.js';
 // (sqlite-writer.ts); given a host's Prisma client they run through the ORM. The two must write
 // the same rows, audit and outbox events, and fail the same way.
 
-const TABLES = ['Account', 'AccountOwnership', 'AuditEvent', 'OutboxEvent', 'Order', 'OrderLine', 'ExposureFigure'] as const;
+const TABLES = ['Account', 'AccountOwnership', 'AuditEvent', 'OutboxEvent', 'Order', 'OrderLine', 'ExposureFigure', 'CreditLimit', 'CreditDecision'] as const;
 const ID = /\b[a-z]{2,3}_[0-9A-Z]{26}\b/g;
 
 /** Every row of the tables the two paths write, in creation order, ids replaced by their order of appearance. */
 function dump(path: string): string {
   const db = new Database(path, { readonly: true });
   try {
-    const text = JSON.stringify(Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY ${t === 'ExposureFigure' ? '"accountId", "scope", "currency"' : '"id"'}`).all()])));
+    const text = JSON.stringify(Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY ${t === 'ExposureFigure' ? '"accountId", "scope", "currency"' : t === 'CreditLimit' ? '"accountId", "scope"' : '"id"'}`).all()])));
     const seen = new Map<string, string>();
     return text.replace(ID, (id) => {
       if (!seen.has(id)) seen.set(id, `${id.slice(0, 3)}#${seen.size}`);
@@ -74,6 +74,13 @@ async function script(crm: CrmServer): Promise<unknown[]> {
   const stale = await admin.orders.create({ orderingAccountId: store.id, currency: 'CNY', lines: [{ description: 'x', quantity: 1, unitPriceMinor: 1 }] });
   answers.push(await outcome(admin.orders.confirm({ id: stale.id, expectedVersion: 2 })));
   answers.push(await admin.accounts.exposure({ accountId: hq.id }));
+  // The credit check on both paths: HQ's group limit leaves 79.00 (5,950.00 CNY + 10.00 USD at 7.1 = 6,021.00 of 6,100.00 taken).
+  await admin.fx.setRate({ base: 'USD', quote: 'CNY', rate: '7.1', validFrom: '2026-01-01T00:00:00.000Z' });
+  await admin.credit.setLimit({ accountId: hq.id, scope: 'group', amountMinor: 6_100_00, currency: 'CNY' });
+  const over = await admin.orders.create({ orderingAccountId: store.id, currency: 'CNY', lines: [{ description: 'Kettle', quantity: 1, unitPriceMinor: 80_00 }] });
+  answers.push(await outcome(admin.orders.confirm({ id: over.id })));
+  const fits = await admin.orders.create({ orderingAccountId: store.id, currency: 'CNY', lines: [{ description: 'Kettle', quantity: 1, unitPriceMinor: 79_00 }] });
+  answers.push(await admin.orders.confirm({ id: fits.id }));
   const seen = new Map<string, string>();
   return JSON.parse(JSON.stringify(answers).replace(ID, (id) => (seen.has(id) ? seen.get(id)! : (seen.set(id, `${id.slice(0, 3)}#${seen.size}`), seen.get(id)!))));
 }
@@ -112,7 +119,7 @@ describe.skipIf(engine !== 'sqlite')('SQLite driver write paths (accounts.create
     // Both wrote something to compare: the rep's account with its ownership period, and every event.
     const rows = JSON.parse(driverRows) as Record<string, unknown[]>;
     expect(rows.Account).toHaveLength(4);
-    expect(rows.Order).toHaveLength(3);
+    expect(rows.Order).toHaveLength(5);
     expect(driverAnswers.slice(10)).toMatchObject([
       { status: 'confirmed', lines: [{ attribution: { status: 'attributed', ownerOfRecord: { userId: 'rep2' }, acting: { userId: 'rep1' } } }, { attribution: { ownerOfRecord: { userId: 'rep1' } } }, {}] },
       { status: 'confirmed', lines: [{ attribution: { status: 'unattributed' } }] },
@@ -120,7 +127,10 @@ describe.skipIf(engine !== 'sqlite')('SQLite driver write paths (accounts.create
       { error: 'NOT_FOUND' },
       { error: 'CONFLICT' },
       { group: [{ currency: 'CNY', ordersOpenMinor: 5_950_00 }, { currency: 'USD', ordersOpenMinor: 10_00 }] },
+      { error: 'CREDIT_LIMIT_EXCEEDED' },
+      { status: 'confirmed' },
     ]);
+    expect(rows.CreditDecision).toHaveLength(2); // the refusal (recorded after its rollback) and the pass
     expect(rows.AccountOwnership).toHaveLength(2);
     expect(rows.AuditEvent!.length).toBeGreaterThanOrEqual(5);
   });

@@ -45,7 +45,9 @@ function statusOf(facts: CreditFacts) {
  * `credit.setLimit` (credit:manage): sets an account's own or group limit. The path's credit is
  * locked first (PostgreSQL), so the exposure compared is the one concurrent confirmations leave.
  * Lowering a limit below the exposure it covers refuses (CREDIT_LIMIT_EXCEEDED) unless `force: true`;
- * a forced one is audited with its reason and recorded as a breach.
+ * a forced one is audited with its reason and recorded as a breach. When part of the exposure is
+ * in a currency without a rate in force, the limit is set (the comparison cannot be made; checks
+ * against it refuse with NO_EXCHANGE_RATE until a rate exists).
  */
 export async function setCreditLimit(ctx: ServiceContext, input: SetCreditLimitInput): Promise<CreditLimitRecord> {
   authorize(ctx.actor, 'credit:manage');
@@ -63,11 +65,7 @@ export async function setCreditLimit(ctx: ServiceContext, input: SetCreditLimitI
     const facts = await runOnTx(tx, ctx, readCreditFacts(tenantId, q.accountId, ctx.clock.now(), null, undefined, path));
     facts.path[0] = { ...facts.path[0]!, [q.scope === 'own' ? 'ownLimit' : 'groupLimit']: { amountMinor: q.amountMinor, currency: q.currency } };
     const status = statusOf(facts).limits.find((l) => l.accountId === q.accountId && l.scope === q.scope);
-    if (status && status.availableMinor === null) {
-      throw new CrmError('PRECONDITION_FAILED', `the exposure under the new limit cannot be converted to ${q.currency}: no rate in force; set one with fx.setRate`, {
-        details: { reason: 'NO_EXCHANGE_RATE', missingRates: statusOf(facts).missingRates },
-      });
-    }
+    // Without a rate for part of the exposure, whether the limit is below it cannot be told: it is set (checks refuse until a rate exists).
     const over = status && status.availableMinor !== null && status.availableMinor < 0;
     const lowering = !current || q.currency !== current.currency || q.amountMinor < Number(current.amountMinor);
     if (over && lowering && !q.force) {
