@@ -4,6 +4,7 @@ import type { RouterInputs } from '@crmkit/client';
 import { useCrmClient } from './provider.js';
 import type { CrmMutationOptions, CrmQueryOptions } from './accounts.js';
 import { useCursorPages, type CursorPageParam, type CursorPagesOptions, type CursorPagesQuery } from './cursor-pages.js';
+import { creditKeys } from './credit.js';
 import {
   crmKeys,
   type ExposureKey,
@@ -150,17 +151,25 @@ function invalidateConfirmedOrder(queryClient: QueryClient, order: Order): Promi
     queryClient.invalidateQueries({ queryKey: crmKeys.orders.lists }),
     queryClient.invalidateQueries({ queryKey: crmKeys.exposure.all }),
     queryClient.invalidateQueries({ queryKey: crmKeys.receivables.all }),
+    // A confirmation the credit policy held opened an approval request.
+    ...(order.status === 'on_hold' ? [queryClient.invalidateQueries({ queryKey: creditKeys.approvalLists })] : []),
   ]);
 }
+
+/** The refusals of a credit check: each is recorded as the account's last decision, which credit statuses show. */
+const CREDIT_REFUSALS: ReadonlySet<string> = new Set(['CREDIT_LIMIT_EXCEEDED', 'CREDIT_HOLD', 'OVERDUE_INVOICES', 'PRECONDITION_FAILED']);
 
 /**
  * Confirms a draft order: each line records its attribution, and the order starts counting toward
  * its bill-to account's exposure. On success the returned order is cached, order lists refetch,
  * and so does every mounted exposure and receivables query (the bill-to account's ancestors' group
  * figures change too); the mutation settles once they have refetched, then your `onSuccess` runs.
- * Fails with a CrmError: PRECONDITION_FAILED for an order that is not a draft (or whose ordering
- * account is archived), CONFLICT when `expectedVersion` is stale, NOT_FOUND for an order the
- * caller may not see.
+ * Under the tenant's `hold` credit policy an order that fails the credit check comes back
+ * `on_hold` (approval lists refetch). Fails with a CrmError: CREDIT_LIMIT_EXCEEDED, CREDIT_HOLD or
+ * OVERDUE_INVOICES when the credit check refuses (credit statuses refetch: they show the refusal),
+ * PRECONDITION_FAILED for an order that is not a draft (or whose ordering account is archived, or
+ * a missing exchange rate: `details.reason: 'NO_EXCHANGE_RATE'`), CONFLICT when `expectedVersion`
+ * is stale, NOT_FOUND for an order the caller may not see.
  *
  * @example
  * const confirm = useConfirmOrder();
@@ -172,13 +181,17 @@ export function useConfirmOrder<TOnMutateResult = unknown>(
 ): UseMutationResult<Order, CrmError, ConfirmOrderInput, TOnMutateResult> {
   const crm = useCrmClient();
   const queryClient = useQueryClient();
-  const { onSuccess, ...rest } = options;
+  const { onSuccess, onError, ...rest } = options;
   return useMutation<Order, CrmError, ConfirmOrderInput, TOnMutateResult>({
     ...rest,
     mutationFn: (input) => crm.orders.confirm.mutate(input),
     onSuccess: async (order, ...args) => {
       await invalidateConfirmedOrder(queryClient, order);
       return onSuccess?.(order, ...args);
+    },
+    onError: async (error, ...args) => {
+      if (CREDIT_REFUSALS.has(error.code)) await queryClient.invalidateQueries({ queryKey: creditKeys.statuses });
+      return onError?.(error, ...args);
     },
   });
 }

@@ -12,6 +12,8 @@ import { exchangeRateSchema } from './fx.rules.js';
 // The inputs and answers of the `credit.*` and `fx.*` procedures (docs/concepts/credit.md).
 
 const minor = z.number().int().refine(Number.isSafeInteger, 'amount exceeds the safe integer range');
+/** The largest credit limit, 10^14 minor units: with the largest overrun the tenant may allow (1000 %) it stays a safe integer. */
+export const MAX_LIMIT_MINOR = 100_000_000_000_000;
 export const creditApprovalIdSchema = z.string().regex(idPattern('cap'), 'expected a credit approval id (cap_…)');
 
 /**
@@ -24,7 +26,7 @@ export const creditApprovalIdSchema = z.string().regex(idPattern('cap'), 'expect
 export const setCreditLimitInputSchema = z.strictObject({
   accountId: accountIdSchema,
   scope: creditScopeSchema,
-  amountMinor: minor.refine((n) => n >= 0, 'a credit limit may not be negative'),
+  amountMinor: z.number().int().min(0, 'a credit limit may not be negative').max(MAX_LIMIT_MINOR, `a credit limit is at most ${MAX_LIMIT_MINOR} minor units`),
   currency: currencyCodeSchema,
   force: z.boolean().optional(),
   reason: optionalText(500),

@@ -96,8 +96,8 @@ async function shown(db: Db | Tx, ctx: ServiceContext, scope: VisibilityScope, r
 
 /** The people who must not decide on an order's credit: its creator and its lines' reps (owner of record and person acting). */
 function excludedOf(order: OrderRow, lines: readonly OrderLineRow[]): Set<string> {
-  // `createdBy` is `<actor type>:<id>` (`user:li`); a user's id is what approvers are named by.
-  const creator = order.createdBy.startsWith('user:') ? order.createdBy.slice('user:'.length) : order.createdBy;
+  // `createdBy` is `<actor type>:<id>` (`user:li`, `apiKey:key_…`); actors are compared by id.
+  const creator = order.createdBy.slice(order.createdBy.indexOf(':') + 1);
   const out = new Set<string>([creator, order.createdBy]);
   for (const l of lines) {
     if (l.ownerOfRecordId) out.add(l.ownerOfRecordId);
