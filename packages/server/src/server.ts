@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { callTRPCProcedure, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
-import { CrmError, systemClock, type Clock, type Permission, type Role } from '@crmkit/core';
+import { CrmError, systemClock, type Clock, type ExpireCreditApprovalsResult, type Permission, type Role } from '@crmkit/core';
 import { createAuthenticator, type AuthOptions } from './auth/authenticate.js';
 import { mintUserToken, type MintUserTokenOptions } from './auth/tokens.js';
 import { createBatchPacing } from './batch-pacing.js';
@@ -22,6 +22,7 @@ import { appRouter, type AppRouter } from './routers/root.js';
 import { createApiKey } from './services/api-keys/api-keys.js';
 import { createTenant, type CreateTenantInput } from './services/tenants/create.js';
 import { runPoolSweepForAllTenants, type PoolSweepResult } from './services/pool/sweep.js';
+import { runCreditApprovalExpiryForAllTenants } from './services/credit/approvals.js';
 import { crmErrorShape, type RequestContext } from './trpc.js';
 
 export interface CrmServerOptions {
@@ -97,6 +98,8 @@ export interface CrmServer {
   jobs: {
     /** Returns every due account of every tenant to the customer pool and sends reminders. */
     poolSweep(options?: { batchSize?: number }): Promise<Record<string, PoolSweepResult>>;
+    /** Expires every undecided credit approval request past its window, in every tenant (their orders return to draft). */
+    creditApprovalExpiry(): Promise<Record<string, ExpireCreditApprovalsResult>>;
   };
   migrations: MigrateResult | null;
   db: Db;
@@ -351,6 +354,8 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
     try {
       // As tRPC's JSON handler reads a body (Request.json(): UTF-8, BOM dropped, malformed JSON a parse error).
       const getRawInput = async () => {
+        // No body: no input (a mutation whose input is optional), as tRPC's own handler reads it.
+        if (body.trim() === '') return undefined;
         try {
           return JSON.parse(body) as unknown;
         } catch (cause) {
@@ -480,6 +485,7 @@ export async function createCrmServer(options: CrmServerOptions): Promise<CrmSer
     },
     jobs: {
       poolSweep: (opts) => runPoolSweepForAllTenants({ db, serviceContext }, opts),
+      creditApprovalExpiry: () => runCreditApprovalExpiryForAllTenants({ db, serviceContext }),
     },
     migrations,
     db,

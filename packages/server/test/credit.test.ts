@@ -422,6 +422,12 @@ describe('who may do what', () => {
     expect(await crmCodeOf(service.credit.approve.mutate({ id: 'cap_00000000000000000000000000' }))).toBe('FORBIDDEN');
   });
 
+  it('runs the expiry job without any input over HTTP (an empty body is no input), and through crm.jobs', async () => {
+    expect(await h.adminA.credit.expireApprovals.mutate()).toMatchObject({ expired: [] });
+    expect(await h.adminA.pool.sweep.mutate()).toMatchObject({ returned: [] });
+    expect(await h.crm.jobs.creditApprovalExpiry()).toMatchObject({ [h.tenantA]: { expired: [] }, [h.tenantB]: { expired: [] } });
+  });
+
   it('keeps tenants apart', async () => {
     const { storeA } = await chain();
     await h.adminA.credit.setLimit.mutate({ accountId: storeA, scope: 'own', amountMinor: 1_000, currency: CNY });

@@ -1,4 +1,4 @@
-import { assertValidParentChange, availableOf, canSee, CrmError, isCrmError, type Account, type VisibilityScope } from '@crmkit/core';
+import { assertValidParentChange, availableOf, canSee, formatMoney, CrmError, isCrmError, type Account, type VisibilityScope } from '@crmkit/core';
 import { noteBreaches } from '../credit/breach.js';
 import { readCreditFacts, runOnTx } from '../credit/facts.js';
 import { visibleOnPath } from '../credit/limits.js';
@@ -43,8 +43,13 @@ async function assertNewAncestorsFit(tx: Tx, ctx: ServiceContext, scope: Visibil
   if (over.length === 0) return;
   if (force) return noteBreaches(tx, ctx, [accountId], `moving ${accountId}`);
   const visible = await visibleOnPath(tx, ctx, scope, facts.path.map((n) => n.accountId));
-  const breaches = over.map((l) => ({ accountId: l.accountId && visible(l.accountId) ? l.accountId : null, scope: l.scope, currency: l.currency, limitMinor: l.limitMinor, exposureMinor: l.exposureMinor, shortfallMinor: -l.availableMinor! }));
-  const named = breaches.map((b) => `${b.accountId ?? 'an account you may not see'} group limit ${b.currency} ${b.limitMinor} (exposure would be ${b.exposureMinor})`).join('; ');
+  const breaches = over.map((l) => ({
+    accountId: l.accountId && visible(l.accountId) ? l.accountId : null, scope: l.scope, currency: l.currency, limitMinor: l.limitMinor, allowedMinor: l.allowedMinor, exposureMinor: l.exposureMinor!, shortfallMinor: -l.availableMinor!,
+  }));
+  const money = (minor: number, currency: string) => `${currency} ${formatMoney({ amountMinor: minor, currency })}`;
+  const named = breaches
+    .map((b) => `${b.accountId ?? 'an account you may not see'} group limit ${money(b.limitMinor, b.currency)} (its exposure would be ${money(b.exposureMinor, b.currency)}, over by ${money(b.shortfallMinor, b.currency)})`)
+    .join('; ');
   throw new CrmError('CREDIT_LIMIT_EXCEEDED', `moving ${accountId} would push ${named} over: pass force: true to move it anyway`, { details: { accountId, breaches } });
 }
 

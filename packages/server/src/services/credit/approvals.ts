@@ -23,7 +23,7 @@ import { checkCreditOnTx, creditEventData, recordDecision, recordRefusal, redact
 // with its order, or expires at the end of the tenant's Nth local day (back to draft).
 
 type ApprovalRow = {
-  id: string; tenantId: string; orderId: string; accountId: string; amountMinor: bigint; currency: string; status: string; routedToId: string | null; routing: string;
+  id: string; tenantId: string; orderId: string; accountId: string; amountMinor: bigint; currency: string; status: string; routedToId: string | null; approverId: string | null; routing: string;
   requestedBy: string; requestedAt: Date; expiresAt: Date; decidedBy: string | null; decidedAt: Date | null; reason: string | null; decision: string;
 };
 
@@ -47,7 +47,7 @@ async function approversNow(db: Db | Tx, tenantId: string, routedToId: string | 
   return [routedToId, ...delegations.map((d) => d.delegateId)];
 }
 
-function toApproval(row: ApprovalRow, approverId: string | null, visible?: (id: string) => boolean): CreditApproval {
+function toApproval(row: ApprovalRow, visible?: (id: string) => boolean): CreditApproval {
   const decision = JSON.parse(row.decision) as CreditDecision;
   return {
     id: row.id,
@@ -56,7 +56,7 @@ function toApproval(row: ApprovalRow, approverId: string | null, visible?: (id: 
     amountMinor: minor(row.amountMinor),
     currency: row.currency,
     status: row.status as CreditApprovalStatus,
-    approverId,
+    approverId: row.approverId,
     routedToId: row.routedToId,
     routing: JSON.parse(row.routing) as ExplanationStep[],
     requestedBy: row.requestedBy,
@@ -89,9 +89,9 @@ function accountsOf(row: ApprovalRow): string[] {
 }
 
 /** Requests as the caller may see them: accounts of their decisions the caller may not see are redacted. */
-async function shown(db: Db | Tx, ctx: ServiceContext, scope: VisibilityScope, rows: readonly { row: ApprovalRow; approverId: string | null }[]): Promise<CreditApproval[]> {
-  const visible = await visibleAmong(db, ctx, scope, rows.flatMap((r) => accountsOf(r.row)));
-  return rows.map((r) => toApproval(r.row, r.approverId, visible));
+async function shown(db: Db | Tx, ctx: ServiceContext, scope: VisibilityScope, rows: readonly ApprovalRow[]): Promise<CreditApproval[]> {
+  const visible = await visibleAmong(db, ctx, scope, rows.flatMap(accountsOf));
+  return rows.map((r) => toApproval(r, visible));
 }
 
 /** The people who must not decide on an order's credit: its creator and its lines' reps (owner of record and person acting). */
@@ -181,12 +181,12 @@ export async function holdOrder(tx: Tx, ctx: ServiceContext, loaded: Loaded, ver
   const expiresAt = startOfNextLocalDay(addDays(localDateOf(now, verdict.timeZone), verdict.policy.approvalDays), verdict.timeZone);
   const amountMinor = openMinorOf('confirmed', lines, 'confirmation');
   const row: ApprovalRow = {
-    id: newId('cap', ctx.clock), tenantId, orderId: order.id, accountId: order.billToAccountId, amountMinor: BigInt(amountMinor), currency: order.currency, status: 'pending', routedToId,
+    id: newId('cap', ctx.clock), tenantId, orderId: order.id, accountId: order.billToAccountId, amountMinor: BigInt(amountMinor), currency: order.currency, status: 'pending', routedToId, approverId,
     routing: JSON.stringify(routing), requestedBy: ctx.actor.id, requestedAt: now, expiresAt, decidedBy: null, decidedAt: null, reason: null, decision: JSON.stringify(verdict.decision),
   };
   await tx.creditApproval.create({ data: row });
   const decisionId = await recordDecision(tx, ctx, { kind: 'hold', accountId: order.billToAccountId, orderId: order.id, decision: verdict.decision, explanation: [...verdict.decision.explanation, ...routing] });
-  const approval = toApproval(row, approverId);
+  const approval = toApproval(row);
   await recordChange(tx, ctx, { action: CREDIT_EVENTS.requested, entityType: 'creditApproval', entityId: row.id, before: null, after: approval, event: { decisionId } });
   return saveOrder(tx, ctx, loaded, { action: 'order.held', status: 'on_hold', columns: { exposureBasis: basis as 'confirmation' }, event: { credit: { ...creditEventData(verdict, decisionId), approvalId: row.id } } });
 }
@@ -207,7 +207,7 @@ async function loadDecidable(tx: Tx, ctx: ServiceContext, id: string): Promise<{
   const now = ctx.clock.now();
   const row = (await tx.creditApproval.findFirst({ where: { tenantId, id } })) as ApprovalRow | null;
   if (!row) throw CrmError.notFound('credit approval', id);
-  const approvers = await approversNow(tx, tenantId, row.routedToId, now);
+  const approvers = [...(await approversNow(tx, tenantId, row.routedToId, now)), ...(row.approverId ? [row.approverId] : [])];
   const isApprover = approvers.includes(ctx.actor.id);
   const isAdmin = ctx.actor.role === 'admin';
   if (!isApprover && !isAdmin) {
@@ -274,10 +274,11 @@ async function decide(tx: Tx, ctx: ServiceContext, row: ApprovalRow, status: Cre
   const now = ctx.clock.now();
   const updated = await tx.creditApproval.updateMany({ where: { id: row.id, tenantId: row.tenantId, status: 'pending' }, data: { status, decidedBy: ctx.actor.id, decidedAt: now, reason } });
   if (updated.count !== 1) throw new CrmError('CONFLICT', `credit approval ${row.id} was decided meanwhile; read it again`, { details: { id: row.id } });
-  const before = toApproval(row, row.routedToId);
-  const after = toApproval({ ...row, status, decidedBy: ctx.actor.id, decidedAt: now, reason }, row.routedToId);
+  const decided = { ...row, status, decidedBy: ctx.actor.id, decidedAt: now, reason };
+  const before = toApproval(row);
+  const after = toApproval(decided);
   await recordChange(tx, ctx, { action, entityType: 'creditApproval', entityId: row.id, before, after, event: { decisionId } });
-  const [answer] = await shown(tx, ctx, await visibilityOf(ctx, tx), [{ row: { ...row, status, decidedBy: ctx.actor.id, decidedAt: now, reason }, approverId: row.routedToId }]);
+  const [answer] = await shown(tx, ctx, await visibilityOf(ctx, tx), [decided]);
   return answer!;
 }
 
@@ -310,7 +311,7 @@ export async function listCreditApprovals(ctx: ServiceContext, input: ListCredit
       tenantId,
       status: { in: q.status ?? ['pending'] },
       ...(after ? { id: { lt: after.id } } : {}),
-      ...(routed ? { routedToId: { in: routed } } : {}),
+      ...(routed ? { OR: [{ routedToId: { in: routed } }, { approverId: ctx.actor.id }] } : {}),
       ...(accounts ? { AND: [{ accountId: { in: accounts } }] } : {}),
       ...(q.accountId ? { accountId: q.accountId } : {}),
       ...(q.orderId ? { orderId: q.orderId } : {}),
@@ -319,19 +320,14 @@ export async function listCreditApprovals(ctx: ServiceContext, input: ListCredit
     take: q.limit + 1,
   })) as ApprovalRow[];
   const page = rows.slice(0, q.limit);
-  const withApprovers: { row: ApprovalRow; approverId: string | null }[] = [];
-  for (const r of page) {
-    const approvers = r.status === 'pending' ? await approversNow(ctx.db, tenantId, r.routedToId, now) : [r.routedToId];
-    withApprovers.push({ row: r, approverId: approvers.at(-1) ?? null });
-  }
-  const items = await shown(ctx.db, ctx, scope, withApprovers);
+  const items = await shown(ctx.db, ctx, scope, page);
   return { items, nextCursor: rows.length > q.limit ? encodeCursor({ id: page[page.length - 1]!.id }) : null };
 }
 
 /** The pending requests of an account (for `credit.status`). */
 export async function pendingApprovalsOf(db: Db, tenantId: string, accountIds: readonly string[]): Promise<CreditApproval[]> {
   const rows = (await db.creditApproval.findMany({ where: { tenantId, accountId: { in: [...accountIds] }, status: 'pending' }, orderBy: { id: 'desc' }, take: 50 })) as ApprovalRow[];
-  return rows.map((r) => toApproval(r, r.routedToId));
+  return rows.map((r) => toApproval(r));
 }
 
 /** The actor of the expiry job. */
@@ -360,7 +356,7 @@ export async function runCreditApprovalExpiry(ctx: ServiceContext, input?: { bat
       const row = (await tx.creditApproval.findFirst({ where: { id, tenantId } })) as ApprovalRow;
       const explanation = [step('credit-approval', 'applied', `the request was not decided by ${row.expiresAt.toISOString()} (the end of the tenant's approval window): the order returns to draft`, row.accountId)];
       const decisionId = await recordDecision(tx, ctx, { kind: 'expire', accountId: row.accountId, orderId, decision: null, explanation });
-      await recordChange(tx, ctx, { action: CREDIT_EVENTS.expired, entityType: 'creditApproval', entityId: id, before: { status: 'pending' }, after: toApproval(row, null), event: { decisionId, orderId } });
+      await recordChange(tx, ctx, { action: CREDIT_EVENTS.expired, entityType: 'creditApproval', entityId: id, before: { status: 'pending' }, after: toApproval(row), event: { decisionId, orderId } });
       const { order, lines } = await loadOrder(tx, tenantId, orderId);
       if (order.status === 'on_hold') await saveOrder(tx, ctx, { order, answer: toOrder(order, lines) }, { action: 'order.credit_expired', status: 'draft', columns: { confirmedAt: null } });
       return true;

@@ -121,7 +121,7 @@ function refusal(decision: CreditDecision, req: CreditRequest, visible: (id: str
   const base = { orderId: req.orderId, action: req.action, amountMinor: req.amountMinor, currency: req.currency };
   const error =
     shown.code === 'NO_EXCHANGE_RATE'
-      ? new CrmError('PRECONDITION_FAILED', `${verdict}; set one with fx.setRate`, { details: { ...base, reason: 'NO_EXCHANGE_RATE', missingRates: shown.missingRates, decision: shown } })
+      ? new CrmError('PRECONDITION_FAILED', `order ${req.orderId}: ${verdict.replace(/^the order /, '')}; set one with fx.setRate`, { details: { ...base, reason: 'NO_EXCHANGE_RATE', missingRates: shown.missingRates, decision: shown } })
       : new CrmError(shown.code!, `order ${req.orderId}: ${verdict.replace(/^the order /, '')}`, {
           details: { ...base, breaches: shown.breaches, holds: shown.holds, overdue: shown.overdue, decision: shown },
         });

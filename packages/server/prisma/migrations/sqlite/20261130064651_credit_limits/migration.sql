@@ -45,6 +45,7 @@ CREATE TABLE "CreditApproval" (
     "currency" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "routedToId" TEXT,
+    "approverId" TEXT,
     "routing" TEXT NOT NULL,
     "requestedBy" TEXT NOT NULL,
     "requestedAt" DATETIME NOT NULL,
