@@ -13,7 +13,7 @@ import type { Loaded } from '../orders/lifecycle.js';
 import { loadOrder, minor, toOrder, type OrderLineRow, type OrderRow } from '../orders/order-rows.js';
 import { nextStatus, openMinorOf, saveOrder } from '../orders/save.js';
 import { leaderAt } from '../teams/team-rows.js';
-import { visibilityOf, visibleAccountIds } from '../visibility.js';
+import { assertCanSeeAccount, visibilityOf, visibleAccountIds } from '../visibility.js';
 import { checkCreditOnTx, creditEventData, recordDecision, recordRefusal, redactDecision, type CreditVerdict } from './check.js';
 
 // Over-limit approvals (tenant policy `hold`, docs/concepts/credit.md): a held order's request is
@@ -305,7 +305,7 @@ export async function listCreditApprovals(ctx: ServiceContext, input: ListCredit
     });
     routed = [ctx.actor.id, ...delegators.map((d) => d.delegatorId)];
   } else accounts = await visibleAccountIds(ctx, scope);
-  if (q.accountId && accounts && !accounts.includes(q.accountId)) throw CrmError.notFound('account', q.accountId);
+  if (q.accountId) await assertCanSeeAccount(ctx, q.accountId);
   const rows = (await ctx.db.creditApproval.findMany({
     where: {
       tenantId,
