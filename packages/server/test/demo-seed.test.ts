@@ -24,5 +24,11 @@ describe('demo seed', () => {
     expect((await admin.ownership.resolve({ accountId: hq!.id, purpose: 'order', productLineId: byCode('power-tools') })).userId).toBe('u-zhao');
     expect((await admin.ownership.resolve({ accountId: hq!.id, purpose: 'order', productLineId: byCode('warranty') })).userId).toBe('u-mei');
     expect((await admin.pool.list({})).items.map((a) => a.name)).toContain('Hualian Hangzhou Store 12');
+    const [east] = (await admin.accounts.list({ search: 'Hualian East China Region' })).items;
+    const credit = await admin.credit.status({ accountId: east!.id });
+    expect(credit.limits.map((l) => [l.accountId, l.scope, l.limitMinor, l.exposureMinor])).toEqual([
+      [east!.id, 'own', 200_000_00, 120_000_00],
+      [hq!.id, 'group', 500_000_00, 120_000_00],
+    ]);
   });
 });

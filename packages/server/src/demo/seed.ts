@@ -7,6 +7,11 @@ import { setPoolPolicy } from '../services/pool/policy.js';
 import { assignProductLine } from '../services/product-lines/assign.js';
 import { createProductLine } from '../services/product-lines/product-lines.js';
 import { createTeam } from '../services/teams/create.js';
+import { setExchangeRate } from '../services/credit/fx.js';
+import { setCreditLimit } from '../services/credit/limits.js';
+import { createOrder } from '../services/orders/create.js';
+import { confirmOrder } from '../services/orders/lifecycle.js';
+import { updateTenantSettings } from '../services/tenants/settings.js';
 import { upsertUser } from '../services/users/users.js';
 
 export const DEMO_TENANT_ID = 'ten_demo';
@@ -21,7 +26,9 @@ export interface DemoSeed {
  * Seeds a small demo tenant: users of every role, a sales team whose reps answer for product
  * lines, a supermarket chain (owned by the team) whose headquarters has a self-settling regional
  * branch with stores, a cleaning company owned by a primary and a secondary rep, contacts, and
- * a pool policy. The stores are unowned: they sit in the customer pool.
+ * a pool policy. The stores are unowned: they sit in the customer pool. The chain has credit
+ * limits (a group limit on headquarters, an own limit on the region), a USD→CNY rate and a
+ * confirmed order of the region counting toward both.
  */
 export async function seedDemo(crm: CrmServer): Promise<DemoSeed> {
   await crm.bootstrap.createTenant({ id: DEMO_TENANT_ID, name: 'Demo Manufacturing Co.' });
@@ -57,5 +64,17 @@ export async function seedDemo(crm: CrmServer): Promise<DemoSeed> {
   await assignOwnership(ctx, { accountId: hq.id, teamId: eastTeam.id, reason: 'key account of the East team' });
   await assignOwnership(ctx, { accountId: clean.id, primaryOwnerId: 'u-zhao', secondaryOwnerId: 'u-li', reason: 'renewal 2026: new rep primary, previous rep secondary' });
   await setPoolPolicy(ctx, { policies: [{ grade: '*', returnAfterDays: 30, reclaimBlockDays: 7, reminderDays: 3, maxClaimsPerRep: 50 }] });
+
+  // Seed 000, part 6: credit that is enforced. The chain may owe ¥500,000 in all, the East region
+  // ¥200,000 of its own; the region has a confirmed order running. Orders in USD convert at the rate.
+  await updateTenantSettings(ctx, { timeZone: 'Asia/Shanghai', baseCurrency: 'CNY' });
+  await setCreditLimit(ctx, { accountId: hq.id, scope: 'group', amountMinor: 500_000_00, currency: 'CNY' });
+  await setCreditLimit(ctx, { accountId: east.id, scope: 'own', amountMinor: 200_000_00, currency: 'CNY' });
+  await setExchangeRate(ctx, { base: 'USD', quote: 'CNY', rate: '7.1234', validFrom: '2026-01-01T00:00:00.000Z' });
+  const running = await createOrder(ctx, {
+    orderingAccountId: east.id, currency: 'CNY', reference: 'PO-EAST-001',
+    lines: [{ productLineId: appliances.id, description: 'Rice cookers', quantity: 400, unitPriceMinor: 300_00 }],
+  });
+  await confirmOrder(ctx, { id: running.id });
   return { tenantId: DEMO_TENANT_ID, created: true };
 }
