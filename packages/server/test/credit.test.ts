@@ -251,6 +251,27 @@ describe('the fulfilment policy', () => {
       await setPolicy({ checkAt: 'confirmation' });
     }
   });
+
+  it('checks a reopened order’s earlier deliveries when it is confirmed again', async () => {
+    const { storeA } = await chain();
+    await h.adminA.credit.setLimit.mutate({ accountId: storeA, scope: 'own', amountMinor: 100_000, currency: CNY });
+    await setPolicy({ checkAt: 'fulfilment' });
+    try {
+      const bulk = await h.adminA.orders.create.mutate({ orderingAccountId: storeA, billToAccountId: storeA, currency: CNY, lines: [{ description: 'Cement', quantity: 10, unitPriceMinor: 30_000 }] });
+      await h.adminA.orders.confirm.mutate({ id: bulk.id });
+      await h.adminA.orders.fulfil.mutate({ id: bulk.id, lines: [{ lineId: bulk.lines[0]!.id, quantity: 3 }] });
+      await h.adminA.orders.cancel.mutate({ id: bulk.id, reason: 'paused' });
+      const other = await h.adminA.orders.create.mutate({ orderingAccountId: storeA, billToAccountId: storeA, currency: CNY, lines: [{ description: 'Sand', quantity: 2, unitPriceMinor: 30_000 }] });
+      await h.adminA.orders.confirm.mutate({ id: other.id });
+      await h.adminA.orders.fulfil.mutate({ id: other.id, lines: [{ lineId: other.lines[0]!.id, quantity: 2 }] });
+      await h.adminA.orders.reopen.mutate({ id: bulk.id });
+      const e = await errorOf(h.adminA.orders.confirm.mutate({ id: bulk.id }));
+      expect(e.crmCode).toBe('CREDIT_LIMIT_EXCEEDED');
+      expect(e.details).toMatchObject({ action: 'confirm', amountMinor: 90_000, breaches: [expect.objectContaining({ exposureMinor: 60_000, shortfallMinor: 50_000 })] });
+    } finally {
+      await setPolicy({ checkAt: 'confirmation' });
+    }
+  });
 });
 
 describe('the hold policy: routed approvals', () => {

@@ -179,7 +179,7 @@ export async function holdOrder(tx: Tx, ctx: ServiceContext, loaded: Loaded, ver
   const lines = (await loadOrder(tx, tenantId, order.id)).lines;
   const { routedToId, approverId, routing } = await routeApproval(tx, ctx, order, lines, now);
   const expiresAt = startOfNextLocalDay(addDays(localDateOf(now, verdict.timeZone), verdict.policy.approvalDays), verdict.timeZone);
-  const amountMinor = openMinorOf('confirmed', lines, 'confirmation');
+  const amountMinor = openMinorOf('confirmed', lines, basis);
   const row: ApprovalRow = {
     id: newId('cap', ctx.clock), tenantId, orderId: order.id, accountId: order.billToAccountId, amountMinor: BigInt(amountMinor), currency: order.currency, status: 'pending', routedToId, approverId,
     routing: JSON.stringify(routing), requestedBy: ctx.actor.id, requestedAt: now, expiresAt, decidedBy: null, decidedAt: null, reason: null, decision: JSON.stringify(verdict.decision),
@@ -188,7 +188,7 @@ export async function holdOrder(tx: Tx, ctx: ServiceContext, loaded: Loaded, ver
   const decisionId = await recordDecision(tx, ctx, { kind: 'hold', accountId: order.billToAccountId, orderId: order.id, decision: verdict.decision, explanation: [...verdict.decision.explanation, ...routing] });
   const approval = toApproval(row);
   await recordChange(tx, ctx, { action: CREDIT_EVENTS.requested, entityType: 'creditApproval', entityId: row.id, before: null, after: approval, event: { decisionId } });
-  return saveOrder(tx, ctx, loaded, { action: 'order.held', status: 'on_hold', columns: { exposureBasis: basis as 'confirmation' }, event: { credit: { ...creditEventData(verdict, decisionId), approvalId: row.id } } });
+  return saveOrder(tx, ctx, loaded, { action: 'order.held', status: 'on_hold', columns: { exposureBasis: basis === 'fulfilment' ? 'fulfilment' : 'confirmation' }, event: { credit: { ...creditEventData(verdict, decisionId), approvalId: row.id } } });
 }
 
 /** Closes an order's pending requests (its cancellation). */
@@ -245,13 +245,13 @@ export async function approveCredit(ctx: ServiceContext, input: ApproveCreditInp
     await lockForExposure(tx, ctx);
     const { row, order, lines } = await loadDecidable(tx, ctx, q.id);
     const now = ctx.clock.now();
-    const amountMinor = openMinorOf('confirmed', lines, 'confirmation');
+    const amountMinor = openMinorOf('confirmed', lines, order.exposureBasis);
     const verdict = await checkCreditOnTx(tx, ctx, scope, { action: 'approve', orderId: order.id, billToId: order.billToAccountId, currency: order.currency, amountMinor, approvedMinor: minor(row.amountMinor) });
     await attributeLines(tx, ctx, order, lines, now);
     const decisionId = await recordDecision(tx, ctx, { kind: 'approve', accountId: order.billToAccountId, orderId: order.id, decision: verdict.decision, explanation: verdict.decision.explanation });
     const after = await decide(tx, ctx, row, 'approved', q.reason ?? null, CREDIT_EVENTS.approved, decisionId);
     const loaded = { order, lines, answer: toOrder(order, lines) };
-    await saveOrder(tx, ctx, loaded, { action: 'order.confirmed', status: nextStatus('confirmed', lines), columns: { confirmedAt: now, exposureBasis: 'confirmation' }, event: { credit: { ...creditEventData(verdict, decisionId), approvalId: row.id } } });
+    await saveOrder(tx, ctx, loaded, { action: 'order.confirmed', status: nextStatus('confirmed', lines), columns: { confirmedAt: now }, event: { credit: { ...creditEventData(verdict, decisionId), approvalId: row.id } } });
     return after;
   }).catch((error: unknown) => recordRefusal(ctx, error));
 }

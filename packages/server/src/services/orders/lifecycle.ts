@@ -70,7 +70,10 @@ async function confirmLoaded(tx: Tx, ctx: ServiceContext, loaded: Loaded): Promi
   // A reopened order keeps what was delivered and invoiced before it was cancelled.
   const status = nextStatus('confirmed', lines);
   const amountMinor = Math.max(0, openMinorOf(status, lines, basis) - minor(order.openMinor));
-  const verdict = basis === 'confirmation' ? await checkCreditOnTx(tx, ctx, loaded.scope, { action: 'confirm', orderId: order.id, billToId: order.billToAccountId, currency: order.currency, amountMinor }, known) : null;
+  // Under the fulfilment basis a confirmation adds only what was delivered before (a reopened order): checked when there is any.
+  const verdict = basis === 'confirmation' || amountMinor > 0
+    ? await checkCreditOnTx(tx, ctx, loaded.scope, { action: 'confirm', orderId: order.id, billToId: order.billToAccountId, currency: order.currency, amountMinor }, known)
+    : null;
   await attributeLines(tx, ctx, order, lines, now);
   if (verdict?.kind === 'hold') return holdOrder(tx, ctx, loaded, verdict, basis);
   const decisionId = verdict?.checked ? await recordDecision(tx, ctx, { kind: 'pass', accountId: order.billToAccountId, orderId: order.id, decision: verdict.decision, explanation: verdict.decision.explanation }) : null;
@@ -174,8 +177,9 @@ function confirmOn(w: SqliteWrite, ctx: ServiceContext, q: { id: string; expecte
   // A reopened order keeps what was delivered and invoiced before it was cancelled.
   const status = nextStatus('confirmed', lines);
   const openMinor = openMinorOf(status, lines, basis);
-  const verdict = basis === 'confirmation'
-    ? checkCreditOnDriver(w, ctx, scope, { action: 'confirm', orderId: order.id, billToId: order.billToAccountId, currency: order.currency, amountMinor: Math.max(0, openMinor - minor(order.openMinor)) }, known)
+  const amountMinor = Math.max(0, openMinor - minor(order.openMinor));
+  const verdict = basis === 'confirmation' || amountMinor > 0
+    ? checkCreditOnDriver(w, ctx, scope, { action: 'confirm', orderId: order.id, billToId: order.billToAccountId, currency: order.currency, amountMinor }, known)
     : null;
   if (verdict?.kind === 'hold') return HOLD_ELSEWHERE;
   attributeLinesOn(w, routing, ctx, order, lines, now);
