@@ -96,4 +96,18 @@ describe('credit limits under concurrency', () => {
     expect(await exposureOf(storeA, 'own')).toBeLessThanOrEqual(12_000);
     expect(await h.adminA.credit.rebuild.mutate({ dryRun: true })).toMatchObject({ differences: [] });
   });
+
+  it('never lets a limit set while confirmations race end below the exposure it covers (unless it refused, needing force)', async () => {
+    const { storeA } = await chain();
+    const orders = await Promise.all(Array.from({ length: 24 }, () => draft(storeA, 1_000)));
+    const work: Promise<unknown>[] = orders.map((o) => h.adminA.orders.confirm.mutate({ id: o.id }));
+    const limit = h.adminA.credit.setLimit.mutate({ accountId: storeA, scope: 'own', amountMinor: 10_000, currency: CNY });
+    work.splice(12, 0, limit);
+    await Promise.allSettled(work);
+    const set = await limit.then(() => true, (e: { data?: { crmCode?: string } }) => (expect(e.data?.crmCode).toBe('CREDIT_LIMIT_EXCEEDED'), false));
+    const exposure = await exposureOf(storeA, 'own');
+    if (set) expect(exposure).toBeLessThanOrEqual(10_000);
+    else expect(exposure).toBeGreaterThan(10_000);
+    expect(await h.adminA.credit.rebuild.mutate({ dryRun: true })).toMatchObject({ differences: [] });
+  });
 });

@@ -169,6 +169,11 @@ describe('outside facts are never refused', () => {
     expect(forced).toMatchObject({ amountMinor: 50_000, version: 2 });
     const audit = await h.crm.db.auditEvent.findFirst({ where: { tenantId: h.tenantA, action: 'credit.limit_set', entityId: `${storeA}:own` }, orderBy: { id: 'desc' } });
     expect(JSON.parse(audit!.after!)).toMatchObject({ forced: true, reason: 'collections review' });
+    // A first limit in another currency compares the exposure converted at the rate in force.
+    await h.adminA.fx.setRate.mutate({ base: 'EUR', quote: CNY, rate: '8', validFrom: '2026-01-01T00:00:00.000Z' });
+    const e2 = await errorOf(h.adminA.credit.setLimit.mutate({ accountId: storeA, scope: 'group', amountMinor: 100, currency: 'EUR' }));
+    expect(e2.crmCode).toBe('CREDIT_LIMIT_EXCEEDED');
+    expect(e2.details).toMatchObject({ currency: 'EUR', exposureMinor: 10_000, shortfallMinor: 9_900 });
   });
 });
 

@@ -6,10 +6,13 @@ import { readCreditFacts, readPath, readPolicy, runOnDriver, runOnTx, type Credi
 
 // The credit check of a decision made in crmkit (DOMAIN §6, docs/concepts/credit.md): confirming
 // an order, delivering under the fulfilment policy, amending upward, approving a held order. It
-// runs inside the decision's own transaction, after the path's credit locks (PostgreSQL: one
-// advisory lock per account of the path, root first, so two paths never wait on each other in
-// opposite orders; SQLite runs one write transaction at a time), so the check and the reservation
-// commit together and concurrent decisions cannot together exceed a limit.
+// runs inside the decision's own transaction, so the check and the reservation commit together and
+// concurrent decisions cannot together exceed a limit. On PostgreSQL the decision holds the
+// hierarchy lock shared (lockForExposure) and takes one advisory lock per account whose limit it
+// checks, root first, before reading exposure: decisions under the same limit run one at a time,
+// two paths never wait on each other in opposite orders, and paths without limits take no lock.
+// Limits and holds change only under the hierarchy lock held exclusively, so the set of limits a
+// decision locked cannot grow under it. SQLite runs one write transaction at a time.
 
 /** What asks for a check. */
 export type CreditAction = 'confirm' | 'fulfil' | 'amend' | 'approve';
@@ -46,9 +49,6 @@ const HOLDABLE = new Set(['CREDIT_LIMIT_EXCEEDED', 'CREDIT_HOLD', 'OVERDUE_INVOI
 
 const money = (amountMinor: number, currency: string) => `${currency} ${formatMoney({ amountMinor, currency })}`;
 
-/** The lock statement of one account's credit (PostgreSQL). */
-const lockSql = 'SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS l';
-
 type Known = { policy: CreditPolicy; timeZone: string };
 
 function* creditCheck(ctx: ServiceContext, scope: VisibilityScope, req: CreditRequest, lock: boolean, policy?: Known): Reading<CreditVerdict> {
@@ -56,8 +56,7 @@ function* creditCheck(ctx: ServiceContext, scope: VisibilityScope, req: CreditRe
   const at = ctx.clock.now();
   const known = policy ?? (yield* readPolicy(tenantId));
   const path = yield* readPath(tenantId, req.billToId);
-  if (lock) for (const id of [...path].reverse()) yield { sql: lockSql, params: [`crmkit:credit:${tenantId}:${id}`] };
-  const facts = yield* readCreditFacts(tenantId, req.billToId, at, req.currency, known, path);
+  const facts = yield* readCreditFacts(tenantId, req.billToId, at, req.currency, known, path, { lockChecked: lock });
   const visible = yield* visibilityOfPath(tenantId, path, scope);
   return decide(facts, req, path, visible);
 }
@@ -172,15 +171,6 @@ export const creditPolicyOnDriver = (w: SqliteWrite, ctx: ServiceContext): Known
 /** Runs the check in SQLite's driver transaction (nothing to lock: one write transaction at a time). */
 export function checkCreditOnDriver(w: SqliteWrite, ctx: ServiceContext, scope: VisibilityScope, req: CreditRequest, policy?: Known): CreditVerdict {
   return runOnDriver(w, creditCheck(ctx, scope, req, false, policy));
-}
-
-/** Takes the credit locks of an account's path (PostgreSQL), root first: what `credit.setLimit` and `credit.hold` do before reading exposure. */
-export async function lockCreditPath(tx: Tx, ctx: ServiceContext, accountId: string): Promise<string[]> {
-  const path = await runOnTx(tx, ctx, readPath(ctx.actor.tenantId, accountId));
-  if (ctx.provider === 'postgresql') {
-    for (const id of [...path].reverse()) await tx.$queryRawUnsafe('SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS l', `crmkit:credit:${ctx.actor.tenantId}:${id}`);
-  }
-  return path;
 }
 
 // ── Decision records ────────────────────────────────────────────────────────────────────────────

@@ -21,6 +21,8 @@ const MAX_WALK = 64;
 const MAX_OVERDUE = 20;
 
 const q = (sql: string, ...params: unknown[]): Query => ({ sql, params });
+/** One account's credit lock (PostgreSQL advisory lock, held to the end of the transaction). */
+const LOCK_SQL = 'SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS l';
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 const num = (v: unknown): number => Number(v);
 
@@ -76,7 +78,15 @@ export function* readPath(tenantId: string, accountId: string): Reading<string[]
  * rates in force at `at` for every conversion it could need, and (when the policy blocks them) the
  * path's invoices overdue beyond the policy, oldest first.
  */
-export function* readCreditFacts(tenantId: string, billToId: string, at: Date, orderCurrency: string | null, known?: { policy: CreditPolicy; timeZone: string }, knownPath?: string[]): Reading<CreditFacts> {
+export function* readCreditFacts(
+  tenantId: string,
+  billToId: string,
+  at: Date,
+  orderCurrency: string | null,
+  known?: { policy: CreditPolicy; timeZone: string },
+  knownPath?: string[],
+  options: { lockChecked?: boolean; limitCurrencies?: readonly string[] } = {},
+): Reading<CreditFacts> {
   const { policy, timeZone } = known ?? (yield* readPolicy(tenantId));
   const ids = knownPath ?? (yield* readPath(tenantId, billToId));
   const nodes = new Map<string, PathNode>(ids.map((id) => [id, { accountId: id, ownLimit: null, groupLimit: null, hold: null }]));
@@ -90,6 +100,13 @@ export function* readCreditFacts(tenantId: string, billToId: string, at: Date, o
     const node = nodes.get(String(r.accountId));
     if (node) node.hold = { reason: String(r.reason), by: String(r.by), at: new Date(r.at as string | Date) };
   }
+  if (options.lockChecked) {
+    // PostgreSQL: the accounts whose limits an order billed to the path's first account is checked
+    // against (its own limit, every group limit), root first. Limits cannot change meanwhile: their
+    // writers take the hierarchy lock exclusively, and every checked decision holds it shared.
+    const checked = ids.filter((id, i) => nodes.get(id)!.groupLimit || (i === 0 && nodes.get(id)!.ownLimit));
+    for (const id of checked.reverse()) yield q(LOCK_SQL, `crmkit:credit:${tenantId}:${id}`);
+  }
   const exposures: Record<string, AccountExposureFacts> = {};
   const figureCurrencies = new Set<string>();
   for (const r of yield q(
@@ -102,7 +119,7 @@ export function* readCreditFacts(tenantId: string, billToId: string, at: Date, o
     figureCurrencies.add(String(r.currency));
   }
   const path = ids.map((id) => nodes.get(id)!);
-  const limitCurrencies = new Set(path.flatMap((n) => [n.ownLimit?.currency, n.groupLimit?.currency]).filter((c): c is string => !!c));
+  const limitCurrencies = new Set([...path.flatMap((n) => [n.ownLimit?.currency, n.groupLimit?.currency]).filter((c): c is string => !!c), ...(options.limitCurrencies ?? [])]);
   if (orderCurrency) figureCurrencies.add(orderCurrency);
   const rates: ExchangeRateFact[] = [];
   const at_ = bindTime(at);

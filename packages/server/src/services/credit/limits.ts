@@ -6,11 +6,11 @@ import {
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
-import { lockForExposure } from '../exposure/figures.js';
+import { lockHierarchy } from '../accounts/account-rows.js';
 import { assertCanSeeAccount, loadVisibleAccount, visibilityOf } from '../visibility.js';
 import { pendingApprovalsOf, CREDIT_EVENTS } from './approvals.js';
-import { lockCreditPath, recordDecision, redactDecision, redactSteps } from './check.js';
-import { readCreditFacts, runOnTx, type CreditFacts } from './facts.js';
+import { recordDecision, redactDecision, redactSteps } from './check.js';
+import { readCreditFacts, readPath, runOnTx, type CreditFacts } from './facts.js';
 
 // Limits, holds and the status of an account's credit (docs/concepts/credit.md).
 
@@ -42,8 +42,9 @@ function statusOf(facts: CreditFacts) {
 }
 
 /**
- * `credit.setLimit` (credit:manage): sets an account's own or group limit. The path's credit is
- * locked first (PostgreSQL), so the exposure compared is the one concurrent confirmations leave.
+ * `credit.setLimit` (credit:manage): sets an account's own or group limit. It takes the hierarchy
+ * lock exclusively (PostgreSQL) so no checked decision runs meanwhile: the exposure compared is
+ * the one concurrent confirmations leave.
  * Lowering a limit below the exposure it covers refuses (CREDIT_LIMIT_EXCEEDED) unless `force: true`;
  * a forced one is audited with its reason and recorded as a breach. When part of the exposure is
  * in a currency without a rate in force, the limit is set (the comparison cannot be made; checks
@@ -55,14 +56,15 @@ export async function setCreditLimit(ctx: ServiceContext, input: SetCreditLimitI
   const { tenantId } = ctx.actor;
   await assertCanSeeAccount(ctx, q.accountId);
   return inTransaction(ctx, async (tx) => {
-    await lockForExposure(tx, ctx);
-    const path = await lockCreditPath(tx, ctx, q.accountId);
+    // Exclusive: no checked decision runs meanwhile, so the exposure compared is settled and no decision locks a set of limits that changes under it.
+    await lockHierarchy(tx, ctx, 'change');
+    const path = await runOnTx(tx, ctx, readPath(tenantId, q.accountId));
     const current = (await tx.creditLimit.findUnique({ where: { tenantId_accountId_scope: { tenantId, accountId: q.accountId, scope: q.scope } } })) as LimitRow | null;
     if (q.expectedVersion !== undefined && (current?.version ?? 0) !== q.expectedVersion) {
       throw new CrmError('CONFLICT', `the ${q.scope} limit of ${q.accountId} is at version ${current?.version ?? 'none'}, not ${q.expectedVersion}`, { details: { version: current?.version ?? null } });
     }
     // What the new limit would cover now.
-    const facts = await runOnTx(tx, ctx, readCreditFacts(tenantId, q.accountId, ctx.clock.now(), null, undefined, path));
+    const facts = await runOnTx(tx, ctx, readCreditFacts(tenantId, q.accountId, ctx.clock.now(), null, undefined, path, { limitCurrencies: [q.currency] }));
     facts.path[0] = { ...facts.path[0]!, [q.scope === 'own' ? 'ownLimit' : 'groupLimit']: { amountMinor: q.amountMinor, currency: q.currency } };
     const status = statusOf(facts).limits.find((l) => l.accountId === q.accountId && l.scope === q.scope);
     // Without a rate for part of the exposure, whether the limit is below it cannot be told: it is set (checks refuse until a rate exists).
@@ -100,7 +102,7 @@ export async function removeCreditLimit(ctx: ServiceContext, input: RemoveCredit
   const { tenantId } = ctx.actor;
   await assertCanSeeAccount(ctx, q.accountId);
   return inTransaction(ctx, async (tx) => {
-    await lockCreditPath(tx, ctx, q.accountId);
+    await lockHierarchy(tx, ctx, 'change');
     const current = (await tx.creditLimit.findUnique({ where: { tenantId_accountId_scope: { tenantId, accountId: q.accountId, scope: q.scope } } })) as LimitRow | null;
     if (!current) throw CrmError.notFound('credit limit', `${q.accountId}:${q.scope}`);
     await tx.creditLimit.delete({ where: { tenantId_accountId_scope: { tenantId, accountId: q.accountId, scope: q.scope } } });
@@ -119,7 +121,7 @@ export async function holdCredit(ctx: ServiceContext, input: CreditHoldInput): P
   const { tenantId } = ctx.actor;
   await assertCanSeeAccount(ctx, q.accountId);
   return inTransaction(ctx, async (tx) => {
-    await lockCreditPath(tx, ctx, q.accountId);
+    await lockHierarchy(tx, ctx, 'change');
     const current = (await tx.creditHold.findUnique({ where: { tenantId_accountId: { tenantId, accountId: q.accountId } } })) as HoldRow | null;
     if (current) throw new CrmError('CONFLICT', `${q.accountId} is already on credit hold since ${current.at.toISOString()}: ${current.reason}`, { details: { hold: toHold(current) } });
     const row = (await tx.creditHold.create({ data: { tenantId, accountId: q.accountId, reason: q.reason, by: ctx.actor.id, at: ctx.clock.now() } })) as HoldRow;
@@ -135,7 +137,7 @@ export async function releaseCredit(ctx: ServiceContext, input: CreditReleaseInp
   const { tenantId } = ctx.actor;
   await assertCanSeeAccount(ctx, q.accountId);
   return inTransaction(ctx, async (tx) => {
-    await lockCreditPath(tx, ctx, q.accountId);
+    await lockHierarchy(tx, ctx, 'change');
     const current = (await tx.creditHold.findUnique({ where: { tenantId_accountId: { tenantId, accountId: q.accountId } } })) as HoldRow | null;
     if (!current) throw CrmError.notFound('credit hold', q.accountId);
     await tx.creditHold.delete({ where: { tenantId_accountId: { tenantId, accountId: q.accountId } } });
