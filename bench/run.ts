@@ -6,7 +6,8 @@
  * caller's accounts.get while maximum-size write batches run. The writes suite (writes.ts):
  * accounts.create/update and a mixed workload against a bare write handler. The orders suite
  * (orders.ts): orders.confirm beside accounts.update, accounts.exposure by invoice history, and
- * ownership.resolve beside accounts.get.
+ * ownership.resolve beside accounts.get. The credit suite (credit.ts): orders.confirm with the
+ * credit check, a group with 100,000 invoices against one with 10, with and without the check.
  *
  *   npm run bench                                   # from the repo root: both suites (results/latest.md, results/ownership.md)
  *   npm run bench -- -- --suite ownership            # one suite; from the root, options after "-- --"
@@ -26,6 +27,7 @@ import { killAllChildren, startServer, type ServerChild } from './lib/children.j
 import { mergeChunks, runLoad, type LoadChunk, type LoadResult } from './lib/load.js';
 import { operationNames, parseOptions, usage, type BenchOptions, type OperationName } from './lib/options.js';
 import { summarizeProfile } from './lib/profile.js';
+import { creditUsage, runCreditSuite, takeCreditArgs } from './credit.js';
 import { runOrdersSuite } from './orders.js';
 import { runOwnershipSuite } from './ownership.js';
 import { runWritesSuite } from './writes.js';
@@ -147,9 +149,11 @@ function markdown(options: BenchOptions, seeded: SeededDatabase, rows: Row[], lo
 }
 
 async function main() {
-  const parsed = parseOptions(process.argv.slice(2), process.env, join(benchDir, 'results'));
+  // The credit suite's options (and `--suite credit`) are taken out first; lib/options.ts parses the rest.
+  const credit = takeCreditArgs(process.argv.slice(2), process.env, join(benchDir, 'results'));
+  const parsed = parseOptions(credit.argv, credit.env, join(benchDir, 'results'));
   if (parsed === 'help') {
-    console.log(usage);
+    console.log(`${usage.replace('orders or all', 'orders, credit or all')}\n${creditUsage}`);
     return;
   }
   const options = parsed;
@@ -158,12 +162,14 @@ async function main() {
   sweepStaleTempDirs();
   tempDir = mkdtempSync(join(tmpdir(), 'crmkit-bench-'));
   writeFileSync(join(tempDir, 'owner.pid'), String(process.pid));
-  for (const suite of options.suites) {
+  const suites = credit.run === 'only' ? (['credit'] as const) : [...options.suites, ...(credit.run === 'after' ? (['credit'] as const) : [])];
+  for (const suite of suites) {
     console.log(`\n== ${suite} suite ==`);
     if (suite === 'accounts') await runAccountsSuite(options, tempDir);
     else if (suite === 'ownership') await runOwnershipSuite(options, tempDir);
     else if (suite === 'writes') await runWritesSuite(options, tempDir);
     else if (suite === 'orders') await runOrdersSuite(options, tempDir);
+    else if (suite === 'credit') await runCreditSuite(options, credit.credit, tempDir);
     else runOverloadSuite();
   }
 }
