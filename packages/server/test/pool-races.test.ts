@@ -157,12 +157,14 @@ describe('archiving a pool account while it is taken or followed up', () => {
       const results = await Promise.all([outcome(h.adminA.accounts.archive.mutate({ id })), outcome(after(round % 6, take))]);
       const account = await h.adminA.accounts.get.query({ id });
       if (account.archivedAt) {
+        // Nothing happens to it after its archive. A take that committed first is legitimate (an
+        // owned account may be archived): its change then precedes the archive in the trail.
         expect(await touchedAfterArchive(id), `round ${round}: ${results.join(', ')}`).toBe(false);
-        expect(results[1], `round ${round}`).not.toBe('ok');
-        expect(['PRECONDITION_FAILED', 'CONFLICT', 'NOT_FOUND']).toContain(results[1]);
+        if (results[1] !== 'ok') expect(['PRECONDITION_FAILED', 'CONFLICT', 'NOT_FOUND']).toContain(results[1]);
       }
       const owned = await h.crm.db.account.findUnique({ where: { id }, select: { archivedAt: true, primaryOwnerId: true } });
-      expect(owned!.archivedAt !== null && owned!.primaryOwnerId !== null, `round ${round}: archived and owned`).toBe(false);
+      // Archived and owned only when the take won the race and the archive came after it.
+      if (owned!.archivedAt !== null && owned!.primaryOwnerId !== null) expect(results, `round ${round}: archived and owned`).toEqual(['ok', 'ok']);
     }
   });
 
