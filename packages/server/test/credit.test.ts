@@ -381,6 +381,20 @@ describe('the hold policy: routed approvals', () => {
     }
   });
 
+  it('an approval does not override a credit hold put on since: the request stays pending until the hold is released', async () => {
+    const o = await order(rep, storeA, 140_000);
+    await rep.orders.confirm.mutate({ id: o.id });
+    const request = (await manager.credit.approvals.query({})).items.find((r) => r.orderId === o.id)!;
+    await h.adminA.credit.hold.mutate({ accountId: hq, reason: 'payment dispute' });
+    const e = await errorOf(manager.credit.approve.mutate({ id: request.id }));
+    expect(e.crmCode).toBe('CREDIT_HOLD');
+    expect((await manager.credit.approvals.query({})).items.find((r) => r.id === request.id)?.status).toBe('pending');
+    expect((await rep.orders.get.query({ id: o.id })).status).toBe('on_hold');
+    await h.adminA.credit.release.mutate({ accountId: hq });
+    expect((await manager.credit.approve.mutate({ id: request.id })).status).toBe('approved');
+    expect((await rep.orders.get.query({ id: o.id })).status).toBe('confirmed');
+  });
+
   it('cancelling a held order cancels its request', async () => {
     const o = await order(rep, storeA, 170_000);
     await rep.orders.confirm.mutate({ id: o.id });
