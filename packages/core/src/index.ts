@@ -5,7 +5,7 @@ export type { Clock, FakeClock } from './clock.js';
 export { newId, idPattern, idPrefixes } from './ids.js';
 export type { IdPrefix } from './ids.js';
 export {
-  money, addMoney, subtractMoney, parseMoney, formatMoney, allocateByBasisPoints, minorUnitExponent,
+  money, addMoney, subtractMoney, parseMoney, formatMoney, moneyText, allocateByBasisPoints, minorUnitExponent,
   moneySchema, currencyCodeSchema, minorUnitsSchema, basisPointsSchema, FULL_SHARE_BPS,
 } from './money.js';
 export type { Money, CurrencyCode } from './money.js';
@@ -56,7 +56,7 @@ export { AGEING_BUCKETS, daysPastDue, ageingBucket, ageReceivables } from './rec
 export type { AgeingBucket } from './receivables/ageing.rules.js';
 export * from './credit/credit.schema.js';
 export * from './credit/credit-api.schema.js';
-export { checkCredit, availableOf } from './credit/credit.rules.js';
-export type { CreditHold, PathNode, AccountExposureFacts, OverdueInvoiceFact, CreditStatusFacts, CreditCheckFacts } from './credit/credit.rules.js';
+export { checkCredit, availableOf, creditOutcome, approvalExpiresAt } from './credit/credit.rules.js';
+export type { CreditAction, CreditHold, PathNode, AccountExposureFacts, OverdueInvoiceFact, CreditStatusFacts, CreditCheckFacts } from './credit/credit.rules.js';
 export { exchangeRateSchema, parseRate, invertRate, convertMinor, rateFor } from './credit/fx.rules.js';
 export type { Rate, ExchangeRateFact, RateInForce } from './credit/fx.rules.js';

@@ -82,6 +82,16 @@ export function formatMoney({ amountMinor, currency }: Money): string {
 }
 
 /**
+ * Minor units with their currency code, as explanations and error messages write them
+ * (`123450, CNY` → `CNY 1234.50`).
+ *
+ * @example moneyText(123450, 'CNY') // 'CNY 1234.50'
+ */
+export function moneyText(amountMinor: number | bigint, currency: CurrencyCode): string {
+  return `${currency} ${formatMoney({ amountMinor: Number(amountMinor), currency })}`;
+}
+
+/**
  * Splits an amount by basis-point shares so the parts sum exactly to the amount, using largest
  * remainders; equal remainders go to the earlier share, so the result is deterministic.
  *

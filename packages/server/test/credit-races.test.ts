@@ -110,4 +110,35 @@ describe('credit limits under concurrency', () => {
     else expect(exposure).toBeGreaterThan(10_000);
     expect(await h.adminA.credit.rebuild.mutate({ dryRun: true })).toMatchObject({ differences: [] });
   });
+
+  it('decides a held request once when approvals and a rejection race for it', async () => {
+    const { storeA } = await chain();
+    await h.adminA.credit.setLimit.mutate({ accountId: storeA, scope: 'own', amountMinor: 1_000, currency: CNY });
+    await h.adminA.tenant.settings.update.mutate({ credit: { onBreach: 'hold', approvalDays: 1 } });
+    // The order's creator may not decide it: a rep creates, the admin key decides.
+    await h.adminA.users.upsert.mutate({ id: 'race-rep', displayName: 'Race rep', role: 'rep' });
+    await h.adminA.ownership.assign.mutate({ accountId: storeA, teamId: null, primaryOwnerId: 'race-rep', secondaryOwnerId: null, reason: 'race' });
+    const rep = await h.asUser(h.tenantA, 'race-rep', 'rep');
+    try {
+      for (let round = 0; round < 6; round++) {
+        const o = await rep.orders.create.mutate({ orderingAccountId: storeA, billToAccountId: storeA, currency: CNY, lines: [{ description: 'Goods', quantity: 1, unitPriceMinor: 5_000 }] });
+        expect((await rep.orders.confirm.mutate({ id: o.id })).status).toBe('on_hold');
+        const [request] = (await h.adminA.credit.approvals.query({ queue: 'all', orderId: o.id })).items;
+        const results = await Promise.allSettled([
+          h.adminA.credit.approve.mutate({ id: request!.id }),
+          h.adminA.credit.reject.mutate({ id: request!.id, reason: 'race' }),
+          h.adminA.credit.approve.mutate({ id: request!.id }),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled'), `round ${round}`).toHaveLength(1);
+        expect(failures(results).every((c) => c === 'PRECONDITION_FAILED' || c === 'CONFLICT'), `round ${round}: ${failures(results).join(', ')}`).toBe(true);
+        const [after] = (await h.adminA.credit.approvals.query({ queue: 'all', orderId: o.id, status: ['approved', 'rejected'] })).items;
+        expect((await h.adminA.orders.get.query({ id: o.id })).status).toBe(after!.status === 'approved' ? 'confirmed' : 'draft');
+        const events = await h.crm.db.outboxEvent.count({ where: { entityId: request!.id, type: { in: ['credit.approved', 'credit.rejected'] } } });
+        expect(events).toBe(1);
+      }
+    } finally {
+      await h.adminA.tenant.settings.update.mutate({ credit: { onBreach: 'refuse' } });
+    }
+    expect(await h.adminA.credit.rebuild.mutate({ dryRun: true })).toMatchObject({ differences: [] });
+  });
 });

@@ -395,6 +395,22 @@ describe('the hold policy: routed approvals', () => {
     expect((await rep.orders.get.query({ id: o.id })).status).toBe('confirmed');
   });
 
+  it('raising an approved order voids its approval: the increase is checked on its own', async () => {
+    const c = await chain();
+    await h.adminA.ownership.assign.mutate({ accountId: c.storeA, teamId: (await h.adminA.teams.list.query({ memberId: repId })).items[0]!.id, primaryOwnerId: repId, secondaryOwnerId: null, reason: 'territory' });
+    await h.adminA.credit.setLimit.mutate({ accountId: c.storeA, scope: 'own', amountMinor: 100_000, currency: CNY });
+    const o = await order(rep, c.storeA, 120_000);
+    await rep.orders.confirm.mutate({ id: o.id });
+    const request = (await manager.credit.approvals.query({})).items.find((r) => r.orderId === o.id)!;
+    await manager.credit.approve.mutate({ id: request.id });
+    // Room again (a higher limit): the raise passes the check, and the approval no longer stands for the order.
+    await h.adminA.credit.setLimit.mutate({ accountId: c.storeA, scope: 'own', amountMinor: 200_000, currency: CNY });
+    const confirmed = await rep.orders.get.query({ id: o.id });
+    await rep.orders.update.mutate({ id: o.id, lines: [{ id: confirmed.lines[0]!.id, description: 'Goods', quantity: 1, unitPriceMinor: 130_000 }] });
+    const after = (await h.adminA.credit.approvals.query({ queue: 'all', orderId: o.id, status: ['voided'] })).items;
+    expect(after.map((r) => r.id)).toEqual([request.id]);
+  });
+
   it('cancelling a held order cancels its request', async () => {
     const o = await order(rep, storeA, 170_000);
     await rep.orders.confirm.mutate({ id: o.id });

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { crmErrorFrom } from '../__tests__/crm-error-from.js';
 import { explanationStepSchema, step } from '../explanation.js';
 import type { ExposureFigures } from '../exposure/exposure.rules.js';
-import { availableOf, checkCredit, type AccountExposureFacts, type CreditCheckFacts, type PathNode } from './credit.rules.js';
-import { creditDecisionSchema, creditStatusSchema, type CreditDecision } from './credit.schema.js';
+import { approvalExpiresAt, availableOf, checkCredit, creditOutcome, type AccountExposureFacts, type CreditCheckFacts, type PathNode } from './credit.rules.js';
+import { creditDecisionSchema, creditStatusSchema, type CreditDecision, type CreditRefusalCode } from './credit.schema.js';
 import { convertMinor, rateFor, type ExchangeRateFact } from './fx.rules.js';
 
 const d = (iso: string) => new Date(iso);
@@ -375,5 +375,44 @@ describe('checkCredit: properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('creditOutcome', () => {
+  const refused = (code: CreditRefusalCode) => ({ outcome: 'refuse' as const, code });
+  it('passes a passing decision whatever the action and policy', () => {
+    for (const action of ['confirm', 'fulfil', 'amend', 'approve'] as const) {
+      expect(creditOutcome({ outcome: 'pass', code: null }, { action, onBreach: 'hold', amountMinor: 1 })).toBe('pass');
+    }
+  });
+  it('holds a failed confirmation under the hold policy, except for a missing rate', () => {
+    for (const code of ['CREDIT_LIMIT_EXCEEDED', 'CREDIT_HOLD', 'OVERDUE_INVOICES'] as const) {
+      expect(creditOutcome(refused(code), { action: 'confirm', onBreach: 'hold', amountMinor: 1 })).toBe('hold');
+      expect(creditOutcome(refused(code), { action: 'confirm', onBreach: 'refuse', amountMinor: 1 })).toBe('refuse');
+    }
+    expect(creditOutcome(refused('NO_EXCHANGE_RATE'), { action: 'confirm', onBreach: 'hold', amountMinor: 1 })).toBe('refuse');
+  });
+  it('refuses a failed delivery or amendment under either policy: a running order cannot wait on hold', () => {
+    for (const action of ['fulfil', 'amend'] as const) expect(creditOutcome(refused('CREDIT_LIMIT_EXCEEDED'), { action, onBreach: 'hold', amountMinor: 1 })).toBe('refuse');
+  });
+  it('lets an approval of at least the amount through limits and overdue invoices, never through a hold or a missing rate', () => {
+    expect(creditOutcome(refused('CREDIT_LIMIT_EXCEEDED'), { action: 'approve', onBreach: 'hold', amountMinor: 500, approvedMinor: 500 })).toBe('approved');
+    expect(creditOutcome(refused('OVERDUE_INVOICES'), { action: 'approve', onBreach: 'refuse', amountMinor: 100, approvedMinor: 500 })).toBe('approved');
+    expect(creditOutcome(refused('CREDIT_LIMIT_EXCEEDED'), { action: 'approve', onBreach: 'hold', amountMinor: 501, approvedMinor: 500 })).toBe('refuse');
+    expect(creditOutcome(refused('CREDIT_LIMIT_EXCEEDED'), { action: 'approve', onBreach: 'hold', amountMinor: 1 })).toBe('refuse');
+    expect(creditOutcome(refused('CREDIT_HOLD'), { action: 'approve', onBreach: 'hold', amountMinor: 1, approvedMinor: 500 })).toBe('refuse');
+    expect(creditOutcome(refused('NO_EXCHANGE_RATE'), { action: 'approve', onBreach: 'hold', amountMinor: 1, approvedMinor: 500 })).toBe('refuse');
+  });
+});
+
+describe('approvalExpiresAt', () => {
+  it('is the end of the Nth local day after the day the request was opened, across a month end and in the tenant’s zone', () => {
+    expect(approvalExpiresAt(new Date('2026-01-30T10:00:00Z'), 'Asia/Shanghai', 2).toISOString()).toBe('2026-02-01T16:00:00.000Z');
+    // 23:30 UTC on 31 January is already 1 February in Shanghai: the count starts a day later.
+    expect(approvalExpiresAt(new Date('2026-01-31T23:30:00Z'), 'Asia/Shanghai', 1).toISOString()).toBe('2026-02-02T16:00:00.000Z');
+    expect(approvalExpiresAt(new Date('2026-02-28T12:00:00Z'), 'UTC', 1).toISOString()).toBe('2026-03-02T00:00:00.000Z');
+  });
+  it('refuses fewer than one day', () => {
+    expect(() => approvalExpiresAt(new Date('2026-01-30T10:00:00Z'), 'UTC', 0)).toThrow(/at least 1/);
   });
 });

@@ -1,7 +1,8 @@
+import { addDays, localDateOf, startOfNextLocalDay } from '../calendar.js';
 import { CrmError } from '../errors.js';
 import { step, type ExplanationStep } from '../explanation.js';
 import type { ExposureFigures } from '../exposure/exposure.rules.js';
-import { currencyCodeSchema, formatMoney, type CurrencyCode } from '../money.js';
+import { currencyCodeSchema, moneyText, type CurrencyCode } from '../money.js';
 import type {
   CreditBreach, CreditDecision, CreditExposurePart, CreditHoldFinding, CreditLimit, CreditLimitCheck, CreditLimitStatus, CreditRefusalCode, CreditScope, CreditStatus,
   MissingRate, OverdueFinding,
@@ -87,7 +88,7 @@ export interface CreditCheckFacts extends CreditStatusFacts {
   maxOverdueDays?: number | null;
 }
 
-const money = (amountMinor: number | bigint, currency: string): string => `${currency} ${formatMoney({ amountMinor: Number(amountMinor), currency })}`;
+const money = moneyText;
 
 function rateText(r: RateInForce): string {
   const since = r.validFrom ? ` in force since ${r.validFrom.toISOString()}` : '';
@@ -387,4 +388,41 @@ export function availableOf(facts: CreditStatusFacts): CreditStatus {
     );
   }
   return { limits, missingRates: fx.missing, explanation };
+}
+
+/** The decisions crmkit checks: a confirmation, a delivery under the fulfilment policy, an upward amendment, an approval of a held order. */
+export type CreditAction = 'confirm' | 'fulfil' | 'amend' | 'approve';
+
+/** Codes an approval lets through: limits and overdue invoices. A credit hold is lifted by releasing it, a missing rate by setting one. */
+const APPROVABLE: ReadonlySet<string> = new Set(['CREDIT_LIMIT_EXCEEDED', 'OVERDUE_INVOICES']);
+/** Codes the `hold` policy turns into an approval request (at confirmation only: a running order cannot wait on hold). */
+const HOLDABLE: ReadonlySet<string> = new Set(['CREDIT_LIMIT_EXCEEDED', 'CREDIT_HOLD', 'OVERDUE_INVOICES']);
+
+/**
+ * What a decision does with a check's answer (docs/concepts/credit.md): `pass`; `approved` when an
+ * approval of at least the amount lets a limit or overdue finding through; `hold` when the tenant
+ * holds failed confirmations for approval (not for a missing rate); otherwise `refuse`.
+ *
+ * @example creditOutcome(decision, { action: 'confirm', onBreach: 'hold', amountMinor: 500 }) // 'hold' when the decision exceeded a limit
+ */
+export function creditOutcome(
+  decision: Pick<CreditDecision, 'outcome' | 'code'>,
+  r: { action: CreditAction; onBreach: 'refuse' | 'hold'; amountMinor: number; approvedMinor?: number | undefined },
+): 'pass' | 'approved' | 'hold' | 'refuse' {
+  if (decision.outcome === 'pass') return 'pass';
+  const code = decision.code ?? '';
+  if (r.action === 'approve' && APPROVABLE.has(code) && r.approvedMinor !== undefined && r.amountMinor <= r.approvedMinor) return 'approved';
+  if (r.action === 'confirm' && r.onBreach === 'hold' && HOLDABLE.has(code)) return 'hold';
+  return 'refuse';
+}
+
+/**
+ * When an approval request opened at `openedAt` expires: at the end of the `approvalDays`-th local
+ * day after the day it was opened, in the tenant's zone (1: at the end of the next local day).
+ *
+ * @example approvalExpiresAt(new Date('2026-01-30T10:00:00Z'), 'Asia/Shanghai', 2) // 2026-02-01T16:00:00.000Z (00:00 on 2 February in Shanghai)
+ */
+export function approvalExpiresAt(openedAt: Date, timeZone: string, approvalDays: number): Date {
+  if (!Number.isSafeInteger(approvalDays) || approvalDays < 1) throw CrmError.validation('approvalDays', 'expected a whole number of days, at least 1');
+  return startOfNextLocalDay(addDays(localDateOf(openedAt, timeZone), approvalDays), timeZone);
 }

@@ -1,7 +1,6 @@
-import { assertValidParentChange, availableOf, canSee, formatMoney, CrmError, isCrmError, type Account, type VisibilityScope } from '@crmkit/core';
+import { assertValidParentChange, availableOf, canSee, moneyText, CrmError, isCrmError, type Account, type VisibilityScope } from '@crmkit/core';
 import { noteBreaches } from '../credit/breach.js';
-import { readCreditFacts, runOnTx } from '../credit/facts.js';
-import { visibleOnPath } from '../credit/limits.js';
+import { readCreditFacts, runOnTx, visibleAmong } from '../credit/facts.js';
 import { authorize, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
@@ -42,13 +41,12 @@ async function assertNewAncestorsFit(tx: Tx, ctx: ServiceContext, scope: Visibil
   const over = availableOf({ at: facts.at, path, exposures: facts.exposures, rates: facts.rates, overrunBps: facts.policy.overrunBps }).limits.filter((l) => l.availableMinor !== null && l.availableMinor < 0);
   if (over.length === 0) return;
   if (force) return noteBreaches(tx, ctx, [accountId], `moving ${accountId}`);
-  const visible = await visibleOnPath(tx, ctx, scope, facts.path.map((n) => n.accountId));
+  const visible = await visibleAmong(tx, ctx, scope, facts.path.map((n) => n.accountId));
   const breaches = over.map((l) => ({
     accountId: l.accountId && visible(l.accountId) ? l.accountId : null, scope: l.scope, currency: l.currency, limitMinor: l.limitMinor, allowedMinor: l.allowedMinor, exposureMinor: l.exposureMinor!, shortfallMinor: -l.availableMinor!,
   }));
-  const money = (minor: number, currency: string) => `${currency} ${formatMoney({ amountMinor: minor, currency })}`;
   const named = breaches
-    .map((b) => `${b.accountId ?? 'an account you may not see'} group limit ${money(b.limitMinor, b.currency)} (its exposure would be ${money(b.exposureMinor, b.currency)}, over by ${money(b.shortfallMinor, b.currency)})`)
+    .map((b) => `${b.accountId ?? 'an account you may not see'} group limit ${moneyText(b.limitMinor, b.currency)} (its exposure would be ${moneyText(b.exposureMinor, b.currency)}, over by ${moneyText(b.shortfallMinor, b.currency)})`)
     .join('; ');
   throw new CrmError('CREDIT_LIMIT_EXCEEDED', `moving ${accountId} would push ${named} over: pass force: true to move it anyway`, { details: { accountId, breaches } });
 }

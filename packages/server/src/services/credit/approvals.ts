@@ -1,5 +1,5 @@
 import {
-  addDays, approveCreditInputSchema, can, canSee, CrmError, decodeCursor, encodeCursor, expireCreditApprovalsInputSchema, listCreditApprovalsInputSchema, localDateOf, newId, rejectCreditInputSchema, startOfNextLocalDay, step,
+  approvalExpiresAt, approveCreditInputSchema, can, CrmError, decodeCursor, encodeCursor, expireCreditApprovalsInputSchema, listCreditApprovalsInputSchema, newId, rejectCreditInputSchema, step,
   type ApproveCreditInput, type CreditApproval, type CreditApprovalStatus, type CreditDecision, type ExpireCreditApprovalsResult, type ExplanationStep, type ListCreditApprovalsInput, type Page, type RejectCreditInput,
   type Role, type VisibilityScope,
 } from '@crmkit/core';
@@ -14,6 +14,7 @@ import { loadOrder, minor, toOrder, type OrderLineRow, type OrderRow } from '../
 import { nextStatus, openMinorOf, saveOrder } from '../orders/save.js';
 import { leaderAt } from '../teams/team-rows.js';
 import { assertCanSeeAccount, visibilityOf, visibleAccountIds } from '../visibility.js';
+import { visibleAmong } from './facts.js';
 import { checkCreditOnTx, creditEventData, recordDecision, recordRefusal, redactDecision, type CreditVerdict } from './check.js';
 
 // Over-limit approvals (tenant policy `hold`, docs/concepts/credit.md): a held order's request is
@@ -67,17 +68,6 @@ function toApproval(row: ApprovalRow, visible?: (id: string) => boolean): Credit
     reason: row.reason,
     decision: visible ? redactDecision(decision, visible) : decision,
   };
-}
-
-/** Which of these accounts the caller may see (one read). */
-async function visibleAmong(db: Db | Tx, ctx: ServiceContext, scope: VisibilityScope, ids: Iterable<string>): Promise<(id: string) => boolean> {
-  if (scope.all) return () => true;
-  const wanted = [...new Set(ids)];
-  const rows = wanted.length
-    ? await db.account.findMany({ where: { tenantId: ctx.actor.tenantId, id: { in: wanted } }, select: { id: true, ownerTeamId: true, primaryOwnerId: true, secondaryOwnerId: true } })
-    : [];
-  const seen = new Set(rows.filter((r) => canSee(scope, r)).map((r) => r.id));
-  return (id) => seen.has(id);
 }
 
 /** The accounts a request's decision names. */
@@ -178,7 +168,7 @@ export async function holdOrder(tx: Tx, ctx: ServiceContext, loaded: Loaded, ver
   const now = ctx.clock.now();
   const lines = (await loadOrder(tx, tenantId, order.id)).lines;
   const { routedToId, approverId, routing } = await routeApproval(tx, ctx, order, lines, now);
-  const expiresAt = startOfNextLocalDay(addDays(localDateOf(now, verdict.timeZone), verdict.policy.approvalDays), verdict.timeZone);
+  const expiresAt = approvalExpiresAt(now, verdict.timeZone, verdict.policy.approvalDays);
   const amountMinor = openMinorOf('confirmed', lines, basis);
   const row: ApprovalRow = {
     id: newId('cap', ctx.clock), tenantId, orderId: order.id, accountId: order.billToAccountId, amountMinor: BigInt(amountMinor), currency: order.currency, status: 'pending', routedToId, approverId,

@@ -1,4 +1,4 @@
-import { availableOf, formatMoney, step, type ExplanationStep, type ExposureDelta } from '@crmkit/core';
+import { availableOf, moneyText, step, type ExplanationStep, type ExposureDelta } from '@crmkit/core';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { recordChange } from '../audit/record.js';
@@ -8,8 +8,6 @@ import { readCreditFacts, runOnTx } from './facts.js';
 
 // Facts from outside (invoices, payments, voids) are never refused: they move exposure, and when a
 // limit on the path is over afterwards, `credit.breached` is emitted and recorded (credit.status).
-
-const money = (amountMinor: number, currency: string) => `${currency} ${formatMoney({ amountMinor, currency })}`;
 
 /**
  * After an outside fact moved the exposure of `accountIds`: for each, every limit on its path
@@ -28,7 +26,7 @@ export async function noteBreaches(tx: Tx, ctx: ServiceContext, accountIds: read
     if (over.length === 0) continue;
     const explanation: ExplanationStep[] = [
       ...status.explanation,
-      ...over.map((l) => step(`credit-${l.scope}-limit`, 'matched', `${cause}: ${l.accountId} ${l.scope} exposure ${money(l.exposureMinor!, l.currency)} is over its limit ${money(l.limitMinor, l.currency)} by ${money(-l.availableMinor!, l.currency)}`, l.accountId)),
+      ...over.map((l) => step(`credit-${l.scope}-limit`, 'matched', `${cause}: ${l.accountId} ${l.scope} exposure ${moneyText(l.exposureMinor!, l.currency)} is over its limit ${moneyText(l.limitMinor, l.currency)} by ${moneyText(-l.availableMinor!, l.currency)}`, l.accountId)),
     ];
     const decisionId = await recordDecision(tx, ctx, { kind: 'breach', accountId, orderId: null, decision: null, explanation });
     await recordChange(tx, ctx, {

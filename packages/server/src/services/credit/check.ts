@@ -1,8 +1,8 @@
-import { canSee, checkCredit, CrmError, formatMoney, newId, step, type CreditDecision, type CreditPolicy, type ExplanationStep, type VisibilityScope } from '@crmkit/core';
+import { checkCredit, creditOutcome, CrmError, type CreditAction, moneyText, newId, step, type CreditDecision, type CreditPolicy, type ExplanationStep, type VisibilityScope } from '@crmkit/core';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import type { SqliteWrite } from '../../db/sqlite-writer.js';
-import { readCreditFacts, readPath, readPolicy, runOnDriver, runOnTx, type CreditFacts, type Reading } from './facts.js';
+import { readCreditFacts, readPath, readPolicy, readVisibleAmong, runOnDriver, runOnTx, type CreditFacts, type Reading } from './facts.js';
 
 // The credit check of a decision made in crmkit (DOMAIN §6, docs/concepts/credit.md): confirming
 // an order, delivering under the fulfilment policy, amending upward, approving a held order. It
@@ -14,8 +14,6 @@ import { readCreditFacts, readPath, readPolicy, runOnDriver, runOnTx, type Credi
 // Limits and holds change only under the hierarchy lock held exclusively, so the set of limits a
 // decision locked cannot grow under it. SQLite runs one write transaction at a time.
 
-/** What asks for a check. */
-export type CreditAction = 'confirm' | 'fulfil' | 'amend' | 'approve';
 
 export interface CreditRequest {
   action: CreditAction;
@@ -42,13 +40,6 @@ export interface CreditVerdict {
   visible: (accountId: string) => boolean;
 }
 
-/** Codes an approval lets through: limits and overdue invoices. A credit hold is lifted by `credit.release`, a missing rate by `fx.setRate`. */
-const APPROVABLE = new Set(['CREDIT_LIMIT_EXCEEDED', 'OVERDUE_INVOICES']);
-/** Codes the `hold` policy turns into an approval request (at confirmation only). */
-const HOLDABLE = new Set(['CREDIT_LIMIT_EXCEEDED', 'CREDIT_HOLD', 'OVERDUE_INVOICES']);
-
-const money = (amountMinor: number, currency: string) => `${currency} ${formatMoney({ amountMinor, currency })}`;
-
 type Known = { policy: CreditPolicy; timeZone: string };
 
 function* creditCheck(ctx: ServiceContext, scope: VisibilityScope, req: CreditRequest, lock: boolean, policy?: Known): Reading<CreditVerdict> {
@@ -57,24 +48,8 @@ function* creditCheck(ctx: ServiceContext, scope: VisibilityScope, req: CreditRe
   const known = policy ?? (yield* readPolicy(tenantId));
   const path = yield* readPath(tenantId, req.billToId);
   const facts = yield* readCreditFacts(tenantId, req.billToId, at, req.currency, known, path, { lockChecked: lock });
-  const visible = yield* visibilityOfPath(tenantId, path, scope);
+  const visible = yield* readVisibleAmong(tenantId, path, scope);
   return decide(facts, req, path, visible);
-}
-
-/** Which accounts of the path the caller may see. */
-function* visibilityOfPath(tenantId: string, path: readonly string[], scope: VisibilityScope): Reading<(id: string) => boolean> {
-  if (scope.all) return () => true;
-  const rows = yield {
-    sql: `SELECT "id", "ownerTeamId", "primaryOwnerId", "secondaryOwnerId" FROM "Account" WHERE "tenantId" = ? AND "id" IN (${path.map(() => '?').join(', ')})`,
-    params: [tenantId, ...path],
-  };
-  const seen = new Set(
-    rows
-      .map((r) => ({ id: String(r.id), ownerTeamId: (r.ownerTeamId as string | null) ?? null, primaryOwnerId: (r.primaryOwnerId as string | null) ?? null, secondaryOwnerId: (r.secondaryOwnerId as string | null) ?? null }))
-      .filter((a) => canSee(scope, a))
-      .map((a) => a.id),
-  );
-  return (id) => seen.has(id);
 }
 
 function decide(facts: CreditFacts, req: CreditRequest, path: string[], visible: (id: string) => boolean): CreditVerdict {
@@ -85,12 +60,13 @@ function decide(facts: CreditFacts, req: CreditRequest, path: string[], visible:
   });
   const checked = facts.path.some((n, i) => (i === 0 && n.ownLimit) || n.groupLimit || n.hold) || policy.maxOverdueDays !== null;
   const verdict = { decision, checked, policy, timeZone: facts.timeZone, path, visible };
-  if (decision.outcome === 'pass') return { ...verdict, kind: 'pass' };
-  if (req.action === 'approve' && decision.code && APPROVABLE.has(decision.code) && req.amountMinor <= (req.approvedMinor ?? -1)) {
-    const allowed = step('credit-approval', 'applied', `the approval of ${money(req.approvedMinor!, req.currency)} lets the order through: ${describeFindings(decision)}`, req.billToId);
+  const outcome = creditOutcome(decision, { action: req.action, onBreach: policy.onBreach, amountMinor: req.amountMinor, approvedMinor: req.approvedMinor });
+  if (outcome === 'pass') return { ...verdict, kind: 'pass' };
+  if (outcome === 'approved') {
+    const allowed = step('credit-approval', 'applied', `the approval of ${moneyText(req.approvedMinor!, req.currency)} lets the order through: ${describeFindings(decision)}`, req.billToId);
     return { ...verdict, kind: 'pass', decision: { ...decision, outcome: 'pass', code: null, explanation: [...decision.explanation, allowed] } };
   }
-  if (req.action === 'confirm' && policy.onBreach === 'hold' && decision.code && HOLDABLE.has(decision.code)) {
+  if (outcome === 'hold') {
     const held = step('credit-policy', 'applied', 'the tenant holds orders that fail the check for an approval instead of refusing them', req.billToId);
     return { ...verdict, kind: 'hold', decision: { ...decision, explanation: [...decision.explanation, held] } };
   }
@@ -99,7 +75,7 @@ function decide(facts: CreditFacts, req: CreditRequest, path: string[], visible:
 
 function describeFindings(d: CreditDecision): string {
   const parts = [
-    ...d.breaches.map((b) => `${b.accountId} ${b.scope} limit short by ${money(b.shortfallMinor, b.currency)}`),
+    ...d.breaches.map((b) => `${b.accountId} ${b.scope} limit short by ${moneyText(b.shortfallMinor, b.currency)}`),
     ...d.overdue.map((o) => `invoice ${o.invoiceId} ${o.daysPastDue} days past due`),
   ];
   return parts.join('; ');

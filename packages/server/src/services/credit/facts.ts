@@ -1,7 +1,8 @@
-import { addDays, localDateOf, type CreditPolicy, type ExchangeRateFact, type ExposureFigures, type OverdueInvoiceFact, type PathNode, type AccountExposureFacts } from '@crmkit/core';
+import { addDays, canSee, daysBetween, localDateOf, type VisibilityScope, type CreditPolicy, type ExchangeRateFact, type ExposureFigures, type OverdueInvoiceFact, type PathNode, type AccountExposureFacts } from '@crmkit/core';
 import type { ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/client.js';
 import { sqliteValue, type SqliteWrite } from '../../db/sqlite-writer.js';
+import { creditPolicyOf } from '../tenants/settings.js';
 
 // The facts of a credit check, read in the caller's transaction with the same SQL on both write
 // paths: a Prisma transaction (both engines) and SQLite's driver transaction (orders.confirm's hot
@@ -47,13 +48,13 @@ export function* readPolicy(tenantId: string): Reading<{ policy: CreditPolicy; t
   if (!row) throw new Error(`tenant ${tenantId} is missing`);
   return {
     timeZone: String(row.timeZone),
-    policy: {
-      checkAt: row.creditCheckAt === 'fulfilment' ? 'fulfilment' : 'confirmation',
-      onBreach: row.creditOnBreach === 'hold' ? 'hold' : 'refuse',
-      overrunBps: num(row.creditOverrunBps),
-      maxOverdueDays: row.creditMaxOverdueDays == null ? null : num(row.creditMaxOverdueDays),
-      approvalDays: num(row.creditApprovalDays),
-    },
+    policy: creditPolicyOf({
+      creditCheckAt: String(row.creditCheckAt),
+      creditOnBreach: String(row.creditOnBreach),
+      creditOverrunBps: num(row.creditOverrunBps),
+      creditMaxOverdueDays: row.creditMaxOverdueDays == null ? null : num(row.creditMaxOverdueDays),
+      creditApprovalDays: num(row.creditApprovalDays),
+    }),
   };
 }
 
@@ -145,16 +146,30 @@ export function* readCreditFacts(
       tenantId, ...ids, cutoff,
     )) {
       const due = String(r.dueDate);
-      overdue.push({ accountId: String(r.billToAccountId), invoiceId: String(r.id), daysPastDue: daysFrom(due, today) });
+      overdue.push({ accountId: String(r.billToAccountId), invoiceId: String(r.id), daysPastDue: daysBetween(due, today) });
     }
   }
   return { at, policy, timeZone, path, exposures, rates, overdue };
 }
 
-/** Whole days from `due` to `today` (both YYYY-MM-DD). */
-function daysFrom(due: string, today: string): number {
-  return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${due}T00:00:00Z`)) / 86_400_000);
+/** Which of these accounts the caller may see (one read; every one when the caller sees the whole tenant). */
+export function* readVisibleAmong(tenantId: string, accountIds: Iterable<string>, scope: VisibilityScope): Reading<(id: string) => boolean> {
+  const ids = [...new Set(accountIds)];
+  if (scope.all) return () => true;
+  if (ids.length === 0) return () => false;
+  const rows = yield q(`SELECT "id", "ownerTeamId", "primaryOwnerId", "secondaryOwnerId" FROM "Account" WHERE "tenantId" = ? AND "id" IN (${marks(ids.length)})`, tenantId, ...ids);
+  const seen = new Set(
+    rows
+      .map((r) => ({ id: String(r.id), ownerTeamId: (r.ownerTeamId as string | null) ?? null, primaryOwnerId: (r.primaryOwnerId as string | null) ?? null, secondaryOwnerId: (r.secondaryOwnerId as string | null) ?? null }))
+      .filter((a) => canSee(scope, a))
+      .map((a) => a.id),
+  );
+  return (id) => seen.has(id);
 }
+
+/** {@link readVisibleAmong} in a Prisma transaction or on the client. */
+export const visibleAmong = (db: Tx | ServiceContext['db'], ctx: ServiceContext, scope: VisibilityScope, accountIds: Iterable<string>) =>
+  runOnTx(db, ctx, readVisibleAmong(ctx.actor.tenantId, accountIds, scope));
 
 /**
  * Marks a time parameter: both runners bind it as their engine stores it (SQLite: the adapter's

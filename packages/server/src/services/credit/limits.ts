@@ -1,16 +1,15 @@
 import {
-  availableOf, creditHoldInputSchema, creditReleaseInputSchema, creditStatusInputSchema, CrmError, formatMoney, removeCreditLimitInputSchema, setCreditLimitInputSchema, step,
+  availableOf, creditHoldInputSchema, creditReleaseInputSchema, creditStatusInputSchema, CrmError, moneyText, removeCreditLimitInputSchema, setCreditLimitInputSchema, step,
   type AccountCreditStatus, type CreditDecision, type CreditDecisionRecord, type CreditHoldInput, type CreditHoldRecord, type CreditLimitRecord, type CreditReleaseInput, type CreditStatusInput,
-  type ExplanationStep, type RemoveCreditLimitInput, type SetCreditLimitInput, type VisibilityScope,
+  type ExplanationStep, type RemoveCreditLimitInput, type SetCreditLimitInput,
 } from '@crmkit/core';
 import { authorize, type ServiceContext } from '../../context.js';
-import type { Tx } from '../../db/client.js';
 import { inTransaction, recordChange } from '../audit/record.js';
 import { lockHierarchy } from '../accounts/account-rows.js';
 import { assertCanSeeAccount, loadVisibleAccount, visibilityOf } from '../visibility.js';
 import { pendingApprovalsOf, CREDIT_EVENTS } from './approvals.js';
 import { recordDecision, redactDecision, redactSteps } from './check.js';
-import { readCreditFacts, readPath, runOnTx, type CreditFacts } from './facts.js';
+import { readCreditFacts, readPath, runOnTx, visibleAmong, type CreditFacts } from './facts.js';
 
 // Limits, holds and the status of an account's credit (docs/concepts/credit.md).
 
@@ -19,22 +18,6 @@ type LimitRow = { tenantId: string; accountId: string; scope: string; amountMino
 const toLimit = (r: LimitRow): CreditLimitRecord => ({
   accountId: r.accountId, scope: r.scope as 'own' | 'group', amountMinor: Number(r.amountMinor), currency: r.currency, setBy: r.setBy, setAt: r.setAt.toISOString(), version: r.version,
 });
-const money = (amountMinor: number, currency: string) => `${currency} ${formatMoney({ amountMinor, currency })}`;
-
-/** Which accounts of a path the caller may see. */
-export async function visibleOnPath(tx: Tx, ctx: ServiceContext, scope: VisibilityScope, path: readonly string[]): Promise<(id: string) => boolean> {
-  if (scope.all) return () => true;
-  const seen = new Set<string>();
-  for (const id of path) {
-    try {
-      await loadVisibleAccount(tx, ctx.actor.tenantId, id, scope);
-      seen.add(id);
-    } catch {
-      /* not visible */
-    }
-  }
-  return (id) => seen.has(id);
-}
 
 /** The status of every limit on an account's path from facts read as of now. */
 function statusOf(facts: CreditFacts) {
@@ -71,7 +54,7 @@ export async function setCreditLimit(ctx: ServiceContext, input: SetCreditLimitI
     const over = status && status.availableMinor !== null && status.availableMinor < 0;
     const lowering = !current || q.currency !== current.currency || q.amountMinor < Number(current.amountMinor);
     if (over && lowering && !q.force) {
-      throw new CrmError('CREDIT_LIMIT_EXCEEDED', `${q.accountId}'s ${q.scope} exposure ${money(status.exposureMinor!, q.currency)} is above the new limit ${money(q.amountMinor, q.currency)}: pass force: true to set it anyway`, {
+      throw new CrmError('CREDIT_LIMIT_EXCEEDED', `${q.accountId}'s ${q.scope} exposure ${moneyText(status.exposureMinor!, q.currency)} is above the new limit ${moneyText(q.amountMinor, q.currency)}: pass force: true to set it anyway`, {
         fieldErrors: { amountMinor: [`below the current exposure ${status.exposureMinor}`] },
         details: { accountId: q.accountId, scope: q.scope, limitMinor: q.amountMinor, currency: q.currency, exposureMinor: status.exposureMinor, shortfallMinor: -status.availableMinor! },
       });
@@ -87,7 +70,7 @@ export async function setCreditLimit(ctx: ServiceContext, input: SetCreditLimitI
       after: { ...after, ...(q.force ? { forced: true } : {}), ...(q.reason ? { reason: q.reason } : {}) },
     });
     if (over) {
-      const explanation = [step(`credit-${q.scope}-limit`, 'matched', `${ctx.actor.id} set ${q.accountId}'s ${q.scope} limit to ${money(q.amountMinor, q.currency)} with force, below its exposure ${money(status.exposureMinor!, q.currency)}${q.reason ? `: ${q.reason}` : ''}`, q.accountId)];
+      const explanation = [step(`credit-${q.scope}-limit`, 'matched', `${ctx.actor.id} set ${q.accountId}'s ${q.scope} limit to ${moneyText(q.amountMinor, q.currency)} with force, below its exposure ${moneyText(status.exposureMinor!, q.currency)}${q.reason ? `: ${q.reason}` : ''}`, q.accountId)];
       const decisionId = await recordDecision(tx, ctx, { kind: 'breach', accountId: q.accountId, orderId: null, decision: null, explanation });
       await recordChange(tx, ctx, { action: CREDIT_EVENTS.breached, entityType: 'creditLimit', entityId: `${q.accountId}:${q.scope}`, before: null, after: { accountId: q.accountId, scope: q.scope, availableMinor: status.availableMinor }, event: { decisionId, explanation } });
     }
@@ -162,7 +145,7 @@ export async function creditStatus(ctx: ServiceContext, input: CreditStatusInput
   const at = ctx.clock.now();
   const facts = await runOnTx(ctx.db, ctx, readCreditFacts(tenantId, q.accountId, at, null));
   const ids = facts.path.map((n) => n.accountId);
-  const visible = await visibleOnPath(ctx.db as unknown as Tx, ctx, scope, ids);
+  const visible = await visibleAmong(ctx.db, ctx, scope, ids);
   const hidden = new Set(ids.filter((id) => !visible(id)));
   const status = statusOf(facts);
   const levelOf = new Map(ids.map((id, i) => [id, i]));
